@@ -1,0 +1,44 @@
+"""The one command, `fengqiao`: every subcommand is registered here and lives in its domain's package."""
+
+from __future__ import annotations
+
+import typer
+
+from fengqiao.config import get_settings
+from fengqiao.core.logging import configure_logging
+from fengqiao.db.cli import app as db_app
+
+app = typer.Typer(
+    help="枫桥 基层社会治理平台 / Fengqiao grassroots social governance platform.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db_app, name="db")
+
+
+@app.callback()
+def _configure() -> None:
+    settings = get_settings()
+    configure_logging(level=settings.log_level, json=settings.log_json)
+
+
+@app.command()
+def serve(
+    host: str | None = typer.Option(None, help="监听地址 / bind address"),
+    port: int | None = typer.Option(None, help="端口（默认 FENGQIAO_PORT 或 8000）/ port"),
+) -> None:
+    """启动网页与接口服务 / Serve the web app and the API."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "fengqiao.web.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+    )
+
+
+def main() -> None:
+    app()

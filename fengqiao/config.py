@@ -1,0 +1,37 @@
+"""Runtime settings, read from the environment (prefix ``FENGQIAO_``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FENGQIAO_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=DEFAULT_DATA_DIR, description="Where the embedded database and files live.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default is SQLite in WAL mode at <data_dir>/fengqiao.db."
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    log_json: bool = False
+    county_code: str = Field(default="331081", description="The county this installation serves (温岭市).")
+    demo_scale: float = Field(default=0.05, description="Scale of the demo county `make run` loads.")
+    demo_seed: int = 20231
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'fengqiao.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

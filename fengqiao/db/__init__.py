@@ -1,0 +1,1 @@
+"""Storage: one schema and one code path for SQLite (embedded) and PostgreSQL (production)."""

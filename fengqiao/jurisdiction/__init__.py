@@ -1,0 +1,1 @@
+"""The jurisdiction tree (A1): county → town → village → grid, joint-duty and police stations, departments."""
