@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import typer
 
+from fengqiao.bench.cli import app as bench_app
 from fengqiao.config import get_settings
 from fengqiao.core.logging import configure_logging
 from fengqiao.db.cli import app as db_app
+from fengqiao.demo.cli import app as demo_app
+from fengqiao.jobs.cli import worker as worker_command
 
 app = typer.Typer(
     help="枫桥 基层社会治理平台 / Fengqiao grassroots social governance platform.",
@@ -14,6 +17,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.add_typer(bench_app, name="bench")
+app.command(name="worker")(worker_command)
 
 
 @app.callback()

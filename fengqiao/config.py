@@ -9,6 +9,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path("var")
+# `make setup` installs the front-end libraries (package.json) into the project's node_modules.
+DEFAULT_ASSETS_DIR = Path(__file__).resolve().parent.parent / "node_modules"
 
 
 class Settings(BaseSettings):
@@ -25,6 +27,16 @@ class Settings(BaseSettings):
     county_code: str = Field(default="331081", description="The county this installation serves (温岭市).")
     demo_scale: float = Field(default=0.05, description="Scale of the demo county `make run` loads.")
     demo_seed: int = 20231
+    assets_dir: Path = Field(
+        default=DEFAULT_ASSETS_DIR,
+        description="Folder holding the npm front-end packages served under /static/vendor/ (no CDN on intranets).",
+    )
+    tile_url: str | None = Field(
+        default=None,
+        description="Base-map tile URL template on the intranet, e.g. http://gis.local/{z}/{x}/{y}.png; none = "
+        "boundaries only.",
+    )
+    tile_attribution: str = Field(default="", description="Attribution shown under the base map when tiles are used.")
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -87,3 +87,19 @@ def db(engine: Engine) -> Iterator[Session]:
         if transaction.is_active:
             transaction.rollback()
         connection.close()
+
+
+# The demo county most tests can read: seeded once per session (and xdist worker) into a database of its own.
+SEEDED_SCALE = 0.01
+SEEDED_SEED = 20231
+
+
+@pytest.fixture(scope="session")
+def seeded_engine(database_factory: Callable[[], str]) -> Iterator[Engine]:
+    """A migrated database holding the demo county at SEEDED_SCALE (seed SEEDED_SEED). Read it; do not write."""
+    from fengqiao.demo.seeding import seed_demo_county
+
+    db_engine = make_engine(database_factory())
+    seed_demo_county(engine=db_engine, scale=SEEDED_SCALE, seed=SEEDED_SEED)
+    yield db_engine
+    db_engine.dispose()

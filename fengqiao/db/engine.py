@@ -11,6 +11,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fengqiao.config import get_settings
 
+WRITE_OPTION = "fengqiao_write"
+
+
+def for_writing(engine: Engine) -> Engine:
+    """The same engine whose transactions announce they will write (BEGIN IMMEDIATE on SQLite; no-op elsewhere)."""
+    return engine.execution_options(**{WRITE_OPTION: True})
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -28,7 +35,10 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # A deferred transaction that reads and then writes fails at once (SQLITE_BUSY_SNAPSHOT) when another writer
+    # committed in between; writers ask for IMMEDIATE so they queue on the busy timeout instead.
+    immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:

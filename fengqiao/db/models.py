@@ -1,8 +1,23 @@
 """Imports every table model so that ``Base.metadata`` is complete (for Alembic and for tests)."""
 
+from fengqiao.accounts import models as accounts_models
+from fengqiao.audit import models as audit_models
 from fengqiao.basedata import models as basedata_models
 from fengqiao.db.base import Base
 from fengqiao.duty import models as duty_models
+from fengqiao.events import models as events_models
+from fengqiao.jobs import models as jobs_models
 from fengqiao.jurisdiction import models as jurisdiction_models
+from fengqiao.workcalendar import models as workcalendar_models
 
-__all__ = ["Base", "basedata_models", "duty_models", "jurisdiction_models"]
+__all__ = [
+    "Base",
+    "accounts_models",
+    "audit_models",
+    "basedata_models",
+    "duty_models",
+    "events_models",
+    "jobs_models",
+    "jurisdiction_models",
+    "workcalendar_models",
+]

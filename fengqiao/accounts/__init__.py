@@ -1,0 +1,1 @@
+"""Accounts and access: login, sessions and tokens, channel API keys, jurisdiction scope, masking of personal data."""

@@ -1,0 +1,267 @@
+"""Routes of events: registration, channel intake, lists and inbox, detail and timeline, actions, citizen progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from fengqiao.accounts.api import ChannelKeyDep, ViewerDep, require
+from fengqiao.accounts.permissions import Permission
+from fengqiao.audit import service as audit
+from fengqiao.core.errors import FengqiaoError, InvalidInput, NotFound
+from fengqiao.events import actions, intake, present, queries
+from fengqiao.events.channels import ADAPTERS
+from fengqiao.events.dispute_code import normalise
+from fengqiao.events.kinds import Channel, EventStatus
+from fengqiao.events.lifecycle import ACTION_LABELS, Action
+from fengqiao.events.models import Event
+from fengqiao.events.schemas import (
+    ACTION_PATHS,
+    ActionIn,
+    BatchIntakeOut,
+    EventCreateIn,
+    EventDetailOut,
+    EventListOut,
+    InboxItemOut,
+    InboxOut,
+    IntakeOut,
+    ProgressOut,
+    TimelineEntryOut,
+)
+from fengqiao.jurisdiction.models import Unit
+from fengqiao.web.deps import PageDep, SessionDep
+
+router = APIRouter(tags=["事件 / events"])
+EventId = Annotated[int, Path(ge=1, le=2**31 - 1, description="事件编号")]
+MAX_BATCH = 500
+
+
+@router.post("/events", status_code=201, response_model=EventDetailOut, summary="窗口受理登记 / register")
+def register_event(body: EventCreateIn, viewer: ViewerDep, session: SessionDep) -> EventDetailOut:
+    require(viewer, Permission.REGISTER)
+    acting = viewer.primary_unit()
+    unit = session.get(Unit, acting.unit_id)
+    assert unit is not None
+    new = intake.NewEvent(
+        channel=Channel.FRONT_DESK,
+        parties=[intake.NewParty(**p.model_dump()) for p in body.parties],
+        **body.model_dump(exclude={"parties"}),
+    )
+    result = intake.register(session=session, new=new, registering_unit=unit, actor_id=viewer.staff_id)
+    return present.detail(session=session, viewer=viewer, event=result.event, unmasked=False)
+
+
+def _parse(channel: Channel, payload: Any) -> Any:
+    try:
+        return ADAPTERS[channel].model_validate(payload)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from exc
+
+
+def _machine_channel(channel: Channel, key_channel: str) -> None:
+    if channel not in ADAPTERS:
+        raise InvalidInput(f"渠道“{channel.value}”不接受接口推送", code="channel_not_pushable")
+    if key_channel != channel.value:
+        raise FengqiaoError("该接口密钥不能用于此渠道", code="api_key_wrong_channel")
+
+
+@router.post("/intake/{channel}", response_model=IntakeOut, summary="渠道推送事件 / channel intake (idempotent)")
+def intake_one(
+    channel: Channel,
+    key: ChannelKeyDep,
+    session: SessionDep,
+    response: Response,
+    payload: Annotated[dict[str, Any], Body()],
+) -> IntakeOut:
+    _machine_channel(channel, key.channel)
+    parsed = _parse(channel, payload)
+    unit = session.get(Unit, key.unit_id)
+    assert unit is not None
+    result = intake.register(session=session, new=parsed.to_new_event(), registering_unit=unit)
+    response.status_code = 201 if result.created else 200
+    return IntakeOut(created=result.created, event=present.summaries(session=session, events=[result.event])[0])
+
+
+@router.post("/intake/{channel}/batch", response_model=BatchIntakeOut, summary="渠道批量推送 / batch intake")
+def intake_batch(
+    channel: Channel,
+    key: ChannelKeyDep,
+    session: SessionDep,
+    payloads: Annotated[list[dict[str, Any]], Body(max_length=MAX_BATCH)],
+) -> BatchIntakeOut:
+    """Each item is registered on its own: a bad item is reported with its error and the others still land."""
+    _machine_channel(channel, key.channel)
+    unit = session.get(Unit, key.unit_id)
+    assert unit is not None
+    results: list[dict[str, Any]] = []
+    counts = {"created": 0, "existing": 0, "failed": 0}
+    for index, payload in enumerate(payloads):
+        savepoint = session.begin_nested()
+        try:
+            parsed = ADAPTERS[channel].model_validate(payload)
+            result = intake.register(session=session, new=parsed.to_new_event(), registering_unit=unit)
+            savepoint.commit()
+        except ValidationError as exc:
+            savepoint.rollback()
+            fields = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})
+            results.append(
+                {"index": index, "error": {"code": "invalid_input", "message": "字段有误：" + "、".join(fields)}}
+            )
+            counts["failed"] += 1
+            continue
+        except FengqiaoError as exc:
+            savepoint.rollback()
+            results.append({"index": index, "error": {"code": exc.code, "message": exc.message}})
+            counts["failed"] += 1
+            continue
+        counts["created" if result.created else "existing"] += 1
+        results.append(
+            {
+                "index": index,
+                "created": result.created,
+                "event_id": result.event.id,
+                "dispute_code": result.event.dispute_code,
+            }
+        )
+    return BatchIntakeOut(results=results, **counts)
+
+
+@router.get("/events", response_model=EventListOut, summary="事件列表 / list events")
+def list_events(
+    viewer: ViewerDep,
+    session: SessionDep,
+    page: PageDep,
+    status: Annotated[list[EventStatus] | None, Query(description="状态，可多选")] = None,
+    open_only: Annotated[bool, Query(description="仅未办结")] = False,
+    unit: Annotated[str | None, Query(max_length=24, pattern=r"^[0-9A-Z]+$", description="单位代码")] = None,
+    category: Annotated[str | None, Query(max_length=32, pattern=r"^[a-z_0-9]+$")] = None,
+    channel: Channel | None = None,
+    risk: Annotated[str | None, Query(pattern=r"^(low|medium|high)$")] = None,
+    overdue: bool | None = None,
+    registered_from: datetime | None = None,
+    registered_to: datetime | None = None,
+    q: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00-\x1f\x7f%_\\]*$", description="全文检索")] = None,
+    sort: queries.SortKey = queries.SortKey.REGISTERED_DESC,
+) -> EventListOut:
+    flt = queries.EventFilter(
+        status=status,
+        open_only=open_only,
+        unit_code=unit,
+        category=category,
+        channel=channel.value if channel else None,
+        risk_level=risk,
+        overdue=overdue,
+        registered_from=registered_from,
+        registered_to=registered_to,
+        text=q or None,
+        sort=sort,
+    )
+    rows, total = queries.list_events(session=session, viewer=viewer, flt=flt, limit=page.limit, offset=page.offset)
+    return EventListOut(total=total, items=present.summaries(session=session, events=rows))
+
+
+@router.get("/inbox", response_model=InboxOut, summary="我的待办 / my inbox")
+def my_inbox(viewer: ViewerDep, session: SessionDep) -> InboxOut:
+    items = queries.inbox(session=session, viewer=viewer)
+    outs = present.summaries(session=session, events=[i.event for i in items])
+    return InboxOut(
+        total=len(items),
+        items=[InboxItemOut(reason=i.reason, event=o) for i, o in zip(items, outs, strict=True)],
+        counts=queries.open_counts(session=session, viewer=viewer),
+    )
+
+
+@router.get("/events/{event_id}", response_model=EventDetailOut, summary="事件详情（脱敏） / event detail")
+def get_event(event_id: EventId, viewer: ViewerDep, session: SessionDep) -> EventDetailOut:
+    event = queries.get_visible_event(session=session, viewer=viewer, event_id=event_id)
+    return present.detail(session=session, viewer=viewer, event=event, unmasked=False)
+
+
+@router.post(
+    "/events/{event_id}/unmask", response_model=EventDetailOut, summary="查看完整个人信息（记入审计） / unmask"
+)
+def unmask_event(event_id: EventId, viewer: ViewerDep, session: SessionDep, request: Request) -> EventDetailOut:
+    event = queries.get_visible_event(session=session, viewer=viewer, event_id=event_id)
+    require(viewer, Permission.UNMASK)
+    audit.record(
+        session=session,
+        county_code=event.county_code,
+        actor_id=viewer.staff_id,
+        action="unmask",
+        entity_type="event",
+        entity_id=event.id,
+        detail={"sensitive": event.is_sensitive, "parties": len(event.parties)},
+        ip=request.client.host if request.client else None,
+    )
+    return present.detail(session=session, viewer=viewer, event=event, unmasked=True)
+
+
+@router.get("/events/{event_id}/timeline", response_model=list[TimelineEntryOut], summary="办理过程 / timeline")
+def event_timeline(event_id: EventId, viewer: ViewerDep, session: SessionDep) -> list[TimelineEntryOut]:
+    event = queries.get_visible_event(session=session, viewer=viewer, event_id=event_id)
+    return present.timeline(session=session, event=event)
+
+
+@router.get("/events/{event_id}/access-log", summary="敏感信息查看记录 / who viewed (责任倒查)")
+def access_log(event_id: EventId, viewer: ViewerDep, session: SessionDep) -> list[dict[str, Any]]:
+    event = queries.get_visible_event(session=session, viewer=viewer, event_id=event_id)
+    require(viewer, Permission.SUPERVISE)
+    return [
+        {"at": e.at, "actor_id": e.actor_id, "action": e.action, "ip": e.ip}
+        for e in audit.entries_for(session=session, entity_type="event", entity_id=event.id)
+    ]
+
+
+def _action_route(action: Action) -> None:
+    def handler(event_id: EventId, body: ActionIn, viewer: ViewerDep, session: SessionDep) -> EventDetailOut:
+        request = actions.ActionRequest(
+            action=action,
+            expected_version=body.version,
+            note=body.note,
+            target_unit_code=body.target_unit_code,
+            joint_unit_code=body.joint_unit_code,
+            target_event_id=body.target_event_id,
+            supervision_level=body.supervision_level,
+            satisfaction=body.satisfaction,
+            callback_method=body.callback_method,
+            mediation=body.mediation.model_dump() if body.mediation else {},
+        )
+        event = actions.perform(session=session, viewer=viewer, event_id=event_id, request=request)
+        return present.detail(session=session, viewer=viewer, event=event, unmasked=False)
+
+    router.add_api_route(
+        f"/events/{{event_id}}/actions/{action.value}",
+        handler,
+        methods=["POST"],
+        response_model=EventDetailOut,
+        summary=f"{ACTION_LABELS[action]} / {action.value}",
+        name=f"event_action_{action.value}",
+    )
+
+
+for _action in ACTION_PATHS:
+    _action_route(_action)
+
+
+@router.get("/public/progress", response_model=ProgressOut, summary="群众查询办理进度 / citizen progress")
+def public_progress(
+    session: SessionDep,
+    code: Annotated[str, Query(min_length=4, max_length=32, description="解纷码")],
+    phone_last4: Annotated[str, Query(pattern=r"^\d{4}$", description="登记手机号后四位")],
+) -> ProgressOut:
+    not_found = NotFound("未找到该解纷码对应的事项，或手机号后四位不符", code="progress_not_found")
+    compact = normalise(code)
+    if compact is None:
+        raise not_found
+    event = session.scalars(select(Event).where(Event.dispute_code == compact)).one_or_none()
+    if event is None:
+        raise not_found
+    phones = {event.reporter_phone, *(p.phone for p in event.parties)}
+    if not any(p and p.endswith(phone_last4) for p in phones):
+        raise not_found
+    return present.progress(session=session, event=event)

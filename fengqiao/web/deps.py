@@ -1,0 +1,60 @@
+"""What routers depend on: a database session per request, the settings, pagination and safe text parameters.
+
+Kept free of domain imports so that every domain's ``api.py`` can import it without a cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from fengqiao.config import Settings
+
+# Text parameters end up in SQL; PostgreSQL rejects NUL bytes with an error, so control characters are refused here
+# as bad input (422) rather than surfacing as a server error.
+NO_CONTROL_CHARS = r"^[^\x00-\x1f\x7f]*$"
+
+# Large enough for any real listing, small enough that the database never sees an out-of-range integer.
+MAX_OFFSET = 10_000_000
+MAX_ID = 2**31 - 1
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request: committed when the endpoint succeeds, rolled back when it raises."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    else:
+        session.commit()
+    finally:
+        session.close()
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+@dataclass(frozen=True)
+class Page:
+    limit: int
+    offset: int
+
+
+def pagination(
+    limit: Annotated[int, Query(ge=1, le=1000, description="每页条数 / page size (1–1000)")] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="跳过条数 / rows to skip")] = 0,
+) -> Page:
+    return Page(limit=limit, offset=offset)
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+PageDep = Annotated[Page, Depends(pagination)]
