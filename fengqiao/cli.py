@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from fengqiao.accounts.cli import app as accounts_app
 from fengqiao.bench.cli import app as bench_app
 from fengqiao.config import get_settings
 from fengqiao.core.logging import configure_logging
@@ -19,6 +20,7 @@ app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(bench_app, name="bench")
+app.add_typer(accounts_app, name="accounts")
 app.command(name="worker")(worker_command)
 
 
@@ -43,6 +45,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),
+        access_log=False,  # the request middleware logs each request, structured
     )
 
 

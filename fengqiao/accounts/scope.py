@@ -59,6 +59,11 @@ class Viewer:
     def covers_path(self, path: str) -> bool:
         return any(path.startswith(prefix) for prefix in self.territorial_paths)
 
+    @property
+    def territory(self) -> tuple[str, ...] | None:
+        """Path prefixes bounding what this viewer may see of base data; None means the whole county."""
+        return None if self.is_county_wide else self.territorial_paths
+
     def primary_unit(self) -> Assignment:
         """The assignment used as 'acting unit' when recording an action: the most senior territorial one."""
         order = {kind: i for i, kind in enumerate(TERRITORIAL_LEVELS)}

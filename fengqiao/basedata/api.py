@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from fengqiao.accounts.api import ViewerDep
 from fengqiao.basedata import service
 from fengqiao.basedata.schemas import AddressSearchResult, BuildingDetail, RoomPage
 from fengqiao.web.deps import MAX_ID, NO_CONTROL_CHARS, PageDep, SessionDep
@@ -16,18 +17,21 @@ BuildingId = Annotated[int, Path(ge=1, le=MAX_ID, description="楼栋编号")]
 
 
 @router.get("/buildings/{building_id}", summary="楼栋详情 / building detail")
-def get_building(session: SessionDep, building_id: BuildingId) -> BuildingDetail:
-    return service.get_building_detail(session=session, building_id=building_id)
+def get_building(session: SessionDep, viewer: ViewerDep, building_id: BuildingId) -> BuildingDetail:
+    return service.get_building_detail(session=session, building_id=building_id, scope=viewer.territory)
 
 
 @router.get("/buildings/{building_id}/rooms", summary="楼栋户室 / rooms of a building")
-def list_rooms(session: SessionDep, page: PageDep, building_id: BuildingId) -> RoomPage:
-    return service.list_rooms(session=session, building_id=building_id, limit=page.limit, offset=page.offset)
+def list_rooms(session: SessionDep, viewer: ViewerDep, page: PageDep, building_id: BuildingId) -> RoomPage:
+    return service.list_rooms(
+        session=session, building_id=building_id, limit=page.limit, offset=page.offset, scope=viewer.territory
+    )
 
 
 @router.get("/addresses", summary="标准地址前缀查询 / standard-address prefix search")
 def search_addresses(
     session: SessionDep,
+    viewer: ViewerDep,
     prefix: Annotated[
         str,
         Query(
@@ -38,4 +42,4 @@ def search_addresses(
     ],
     limit: Annotated[int, Query(ge=1, le=100, description="最多返回条数")] = 20,
 ) -> AddressSearchResult:
-    return service.search_addresses(session=session, prefix=prefix, limit=limit)
+    return service.search_addresses(session=session, prefix=prefix, limit=limit, scope=viewer.territory)

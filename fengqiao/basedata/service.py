@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, func, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from fengqiao.basedata.models import Building, Enterprise, Resident, Room
@@ -67,15 +68,30 @@ def building_not_found(building_id: int) -> NotFound:
     )
 
 
-def get_building(*, session: Session, building_id: int) -> Building:
+def _in_scope(path: str, scope: Sequence[str] | None) -> bool:
+    return scope is None or any(path.startswith(prefix) for prefix in scope)
+
+
+def _scope_condition(scope: Sequence[str] | None) -> ColumnElement[bool]:
+    """Units whose path lies in ``scope`` (None: all of them)."""
+    if scope is None:
+        return true()
+    return or_(false(), *(under_path(Unit.path, prefix) for prefix in scope))
+
+
+def get_building(*, session: Session, building_id: int, scope: Sequence[str] | None = None) -> Building:
     building = session.get(Building, building_id)
     if building is None:
         raise building_not_found(building_id)
+    if scope is not None:
+        grid = session.get(Unit, building.grid_id)
+        if grid is None or not _in_scope(grid.path, scope):
+            raise building_not_found(building_id)  # the same answer as for a building that does not exist
     return building
 
 
-def get_building_detail(*, session: Session, building_id: int) -> BuildingDetail:
-    building = get_building(session=session, building_id=building_id)
+def get_building_detail(*, session: Session, building_id: int, scope: Sequence[str] | None = None) -> BuildingDetail:
+    building = get_building(session=session, building_id=building_id, scope=scope)
     grid = session.get(Unit, building.grid_id)
     assert grid is not None  # a foreign key guarantees it
     chain = {u.kind: UnitRef.of(u) for u in jurisdiction.ancestors(session=session, unit=grid)}
@@ -117,8 +133,10 @@ def get_building_detail(*, session: Session, building_id: int) -> BuildingDetail
     )
 
 
-def list_rooms(*, session: Session, building_id: int, limit: int, offset: int) -> RoomPage:
-    get_building(session=session, building_id=building_id)
+def list_rooms(
+    *, session: Session, building_id: int, limit: int, offset: int, scope: Sequence[str] | None = None
+) -> RoomPage:
+    get_building(session=session, building_id=building_id, scope=scope)
     total = session.scalar(select(func.count(Room.id)).where(Room.building_id == building_id)) or 0
     residents = select(func.count(Resident.id)).where(Resident.room_id == Room.id).correlate(Room).scalar_subquery()
     rows = session.execute(
@@ -151,7 +169,9 @@ def normalize_address_prefix(raw: str) -> str:
     return text
 
 
-def search_addresses(*, session: Session, prefix: str, limit: int) -> AddressSearchResult:
+def search_addresses(
+    *, session: Session, prefix: str, limit: int, scope: Sequence[str] | None = None
+) -> AddressSearchResult:
     """Buildings and rooms whose standard address starts with ``prefix``, in address order (a building before its
     rooms). Each table is read through an index range, never a LIKE scan."""
     normalized = normalize_address_prefix(prefix)
@@ -163,13 +183,16 @@ def search_addresses(*, session: Session, prefix: str, limit: int) -> AddressSea
         )
     buildings = session.execute(
         select(Building.id, Building.standard_address)
-        .where(starts_with(Building.standard_address, normalized))
+        .join(Unit, Unit.id == Building.grid_id)
+        .where(starts_with(Building.standard_address, normalized), _scope_condition(scope))
         .order_by(Building.standard_address, Building.id)
         .limit(limit + 1)
     ).all()
     rooms = session.execute(
         select(Room.id, Room.building_id, Room.standard_address)
-        .where(starts_with(Room.standard_address, normalized))
+        .join(Building, Building.id == Room.building_id)
+        .join(Unit, Unit.id == Building.grid_id)
+        .where(starts_with(Room.standard_address, normalized), _scope_condition(scope))
         .order_by(Room.standard_address, Room.id)
         .limit(limit + 1)
     ).all()

@@ -8,6 +8,7 @@ nothing doubled), then the same number of events inserted one by one through the
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import random
 import socket
@@ -298,6 +299,8 @@ def intake_command(
     postgres_url: str = typer.Option(DEFAULT_POSTGRES, help="PostgreSQL 服务器 / server for a temporary database"),
 ) -> None:
     """事件受理吞吐量（HTTP）对比 ORM 逐条插入 / Intake throughput through HTTP vs ORM row by row."""
+    for noisy in ("httpx", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     results: list[Result] = []
     for name in backend:
         if name not in ("sqlite", "postgresql"):

@@ -78,6 +78,7 @@ def seed(
         raise typer.Exit(1) from exc
     console.print(summary_table(report))
     console.print(f"用时 {time.perf_counter() - started:.1f} 秒 / took {time.perf_counter() - started:.1f} s")
+    _print_demo_logins(console)
 
 
 @app.command()
@@ -96,5 +97,23 @@ def ensure() -> None:
         )
     if report is None:
         console.print("数据库已有演示县，跳过 / the database already has a county: nothing to do")
-    else:
-        console.print(summary_table(report))
+        return
+    console.print(summary_table(report))
+    _print_demo_logins(console)
+
+
+def _print_demo_logins(console: Console) -> None:
+    from sqlalchemy.orm import Session
+
+    from fengqiao.db.engine import for_writing, make_engine
+    from fengqiao.demo.logins import DEMO_PASSWORD, enable_demo_logins
+
+    with Session(for_writing(make_engine())) as session:
+        logins = enable_demo_logins(session=session)
+        session.commit()
+    table = Table(title=f"演示账号（密码均为 {DEMO_PASSWORD}）/ demo logins (password {DEMO_PASSWORD})")
+    for column in ("用户名", "姓名", "岗位", "单位"):
+        table.add_column(column)
+    for login in logins:
+        table.add_row(login.username, login.full_name, login.role_label, login.unit_name)
+    console.print(table)

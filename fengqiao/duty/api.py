@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from fengqiao.accounts.api import ViewerDep
 from fengqiao.duty import service
 from fengqiao.duty.roles import DutyRole
 from fengqiao.duty.schemas import MemberPage
@@ -17,6 +18,7 @@ router = APIRouter(tags=["人员 / duty"])
 @router.get("/units/{code}/members", summary="单位在岗人员 / staff on duty in a unit")
 def list_members(
     session: SessionDep,
+    viewer: ViewerDep,
     page: PageDep,
     code: Annotated[str, Path(min_length=1, max_length=64, pattern=NO_CONTROL_CHARS, description="单位代码")],
     include_descendants: Annotated[bool, Query(description="包含下级单位的人员")] = False,
@@ -29,4 +31,5 @@ def list_members(
         role=role,
         limit=page.limit,
         offset=page.offset,
+        scope=viewer.territory,
     )

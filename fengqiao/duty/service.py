@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
@@ -9,11 +11,14 @@ from fengqiao.duty.models import DutyAssignment, Staff
 from fengqiao.duty.roles import DutyRole
 from fengqiao.duty.schemas import Member, MemberPage, role_title
 from fengqiao.jurisdiction import service as jurisdiction
+from fengqiao.jurisdiction.kinds import TERRITORIAL_LEVELS
 from fengqiao.jurisdiction.models import Unit
 from fengqiao.jurisdiction.paths import under_path
 from fengqiao.jurisdiction.schemas import UnitRef
 
 # Roles listed in the order of DutyRole: leaders before workers, as a team sheet reads.
+_TERRITORIAL = frozenset(kind.value for kind in TERRITORIAL_LEVELS)
+
 _ROLE_RANK = case(
     {role.value: rank for rank, role in enumerate(DutyRole)}, value=DutyAssignment.role, else_=len(DutyRole)
 )
@@ -27,8 +32,13 @@ def list_members(
     role: DutyRole | None = None,
     limit: int,
     offset: int,
+    scope: Sequence[str] | None = None,
 ) -> MemberPage:
+    """Staff of a unit. ``scope`` bounds which territorial units' staff the caller may list (None: all); stations
+    and departments are contact points every account may look up."""
     unit = jurisdiction.get_unit(session=session, code=code)
+    if scope is not None and unit.kind in _TERRITORIAL and not any(unit.path.startswith(p) for p in scope):
+        raise jurisdiction.unit_not_found(code)
     conditions: list[ColumnElement[bool]] = [Staff.is_active.is_(True)]
     if include_descendants:
         conditions.append(under_path(Unit.path, unit.path))

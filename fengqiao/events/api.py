@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Path, Query, Request, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -13,16 +14,18 @@ from sqlalchemy import select
 from fengqiao.accounts.api import ChannelKeyDep, ViewerDep, require
 from fengqiao.accounts.permissions import Permission
 from fengqiao.audit import service as audit
+from fengqiao.config import Settings
 from fengqiao.core.errors import FengqiaoError, InvalidInput, NotFound
-from fengqiao.events import actions, intake, present, queries
+from fengqiao.events import actions, attachments, intake, present, queries
 from fengqiao.events.channels import ADAPTERS
-from fengqiao.events.dispute_code import normalise
+from fengqiao.events.dispute_code import display, normalise, qr_svg
 from fengqiao.events.kinds import Channel, EventStatus
 from fengqiao.events.lifecycle import ACTION_LABELS, Action
 from fengqiao.events.models import Event
 from fengqiao.events.schemas import (
     ACTION_PATHS,
     ActionIn,
+    AttachmentOut,
     BatchIntakeOut,
     EventCreateIn,
     EventDetailOut,
@@ -33,8 +36,9 @@ from fengqiao.events.schemas import (
     ProgressOut,
     TimelineEntryOut,
 )
+from fengqiao.files.storage import MAX_FILE_BYTES, LocalFileStorage
 from fengqiao.jurisdiction.models import Unit
-from fengqiao.web.deps import PageDep, SessionDep
+from fengqiao.web.deps import PageDep, SessionDep, SettingsDep
 
 router = APIRouter(tags=["事件 / events"])
 EventId = Annotated[int, Path(ge=1, le=2**31 - 1, description="事件编号")]
@@ -94,41 +98,35 @@ def intake_batch(
     session: SessionDep,
     payloads: Annotated[list[dict[str, Any]], Body(max_length=MAX_BATCH)],
 ) -> BatchIntakeOut:
-    """Each item is registered on its own: a bad item is reported with its error and the others still land."""
+    """Each item is answered on its own: a bad item gets its error and the others still land."""
     _machine_channel(channel, key.channel)
     unit = session.get(Unit, key.unit_id)
     assert unit is not None
-    results: list[dict[str, Any]] = []
-    counts = {"created": 0, "existing": 0, "failed": 0}
-    for index, payload in enumerate(payloads):
-        savepoint = session.begin_nested()
+    items: list[intake.NewEvent | FengqiaoError] = []
+    for payload in payloads:
         try:
-            parsed = ADAPTERS[channel].model_validate(payload)
-            result = intake.register(session=session, new=parsed.to_new_event(), registering_unit=unit)
-            savepoint.commit()
+            items.append(ADAPTERS[channel].model_validate(payload).to_new_event())
         except ValidationError as exc:
-            savepoint.rollback()
             fields = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})
-            results.append(
-                {"index": index, "error": {"code": "invalid_input", "message": "字段有误：" + "、".join(fields)}}
-            )
+            items.append(InvalidInput("字段有误：" + "、".join(fields), code="invalid_input"))
+    results = intake.register_many(session=session, items=items, registering_unit=unit)
+    counts = {"created": 0, "existing": 0, "failed": 0}
+    out: list[dict[str, Any]] = []
+    for result in results:
+        if result.error is not None:
             counts["failed"] += 1
-            continue
-        except FengqiaoError as exc:
-            savepoint.rollback()
-            results.append({"index": index, "error": {"code": exc.code, "message": exc.message}})
-            counts["failed"] += 1
+            out.append({"index": result.index, "error": {"code": result.error.code, "message": result.error.message}})
             continue
         counts["created" if result.created else "existing"] += 1
-        results.append(
+        out.append(
             {
-                "index": index,
+                "index": result.index,
                 "created": result.created,
-                "event_id": result.event.id,
-                "dispute_code": result.event.dispute_code,
+                "event_id": result.event_id,
+                "dispute_code": result.dispute_code,
             }
         )
-    return BatchIntakeOut(results=results, **counts)
+    return BatchIntakeOut(results=out, **counts)
 
 
 @router.get("/events", response_model=EventListOut, summary="事件列表 / list events")
@@ -246,6 +244,57 @@ def _action_route(action: Action) -> None:
 
 for _action in ACTION_PATHS:
     _action_route(_action)
+
+
+def _storage(settings: Settings) -> LocalFileStorage:
+    return LocalFileStorage(settings.data_dir / "files")
+
+
+@router.post(
+    "/events/{event_id}/attachments", status_code=201, response_model=AttachmentOut, summary="上传附件 / attach a file"
+)
+async def upload_attachment(
+    event_id: EventId, viewer: ViewerDep, session: SessionDep, settings: SettingsDep, file: UploadFile
+) -> AttachmentOut:
+    data = await file.read(MAX_FILE_BYTES + 1)
+    attachment = attachments.attach(
+        session=session,
+        storage=_storage(settings),
+        viewer=viewer,
+        event_id=event_id,
+        data=data,
+        filename=file.filename or "附件",
+    )
+    return AttachmentOut.model_validate(attachment, from_attributes=True)
+
+
+@router.get("/events/{event_id}/attachments", response_model=list[AttachmentOut], summary="附件列表 / attachments")
+def list_attachments(event_id: EventId, viewer: ViewerDep, session: SessionDep) -> list[AttachmentOut]:
+    return [
+        AttachmentOut.model_validate(a, from_attributes=True)
+        for a in attachments.list_for(session=session, viewer=viewer, event_id=event_id)
+    ]
+
+
+@router.get("/attachments/{attachment_id}", summary="下载附件 / download", response_class=Response)
+def download_attachment(
+    attachment_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    viewer: ViewerDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    attachment, data = attachments.read(
+        session=session, storage=_storage(settings), viewer=viewer, attachment_id=attachment_id
+    )
+    disposition = f"inline; filename*=UTF-8''{quote(attachment.filename)}"
+    return Response(content=data, media_type=attachment.content_type, headers={"Content-Disposition": disposition})
+
+
+@router.get("/events/{event_id}/dispute-code.svg", summary="解纷码二维码 / dispute-code QR", response_class=Response)
+def dispute_code_qr(event_id: EventId, viewer: ViewerDep, session: SessionDep, request: Request) -> Response:
+    event = queries.get_visible_event(session=session, viewer=viewer, event_id=event_id)
+    url = f"{str(request.base_url).rstrip('/')}/progress?code={display(event.dispute_code)}"
+    return Response(content=qr_svg(url), media_type="image/svg+xml")
 
 
 @router.get("/public/progress", response_model=ProgressOut, summary="群众查询办理进度 / citizen progress")

@@ -33,11 +33,11 @@ class StepLimits(BaseModel):
 class ResolvedLimits(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    accept_hours: float
-    handle_days: int
-    review_days: int
-    rework_days: int
-    warning_ratio: float
+    accept_hours: float = Field(gt=0, le=240)
+    handle_days: int = Field(ge=1, le=365)
+    review_days: int = Field(ge=1, le=60)
+    rework_days: int = Field(ge=1, le=60)
+    warning_ratio: float = Field(gt=0, lt=1)
 
 
 class SupervisionLimits(BaseModel):

@@ -42,3 +42,14 @@ def normalise(typed: str) -> str | None:
 def display(code: str) -> str:
     body = code[len(PREFIX) :]
     return f"{PREFIX}-{body[:4]}-{body[4:8]}-{body[8:]}"
+
+
+def qr_svg(url: str, *, scale: int = 4) -> bytes:
+    """A QR code (segno) that opens ``url`` — the progress page for this code — as SVG for printing on receipts."""
+    import io
+
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=scale, border=2)
+    return buffer.getvalue()

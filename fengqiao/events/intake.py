@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+import numpy as np
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fengqiao.basedata.identifiers import validate_credit_code, validate_phone, validate_resident_id
+from fengqiao.basedata.models import Building
 from fengqiao.core.clock import utcnow
-from fengqiao.core.errors import InvalidInput
+from fengqiao.core.errors import FengqiaoError, InvalidInput, NotFound
 from fengqiao.events.dispute_code import new_dispute_code
 from fengqiao.events.kinds import Channel, EventStatus, IntakeType, PartyKind, PartyRole
 from fengqiao.events.lifecycle import Action
-from fengqiao.events.location import dispatching_unit_for, resolve_location
+from fengqiao.events.location import dispatching_unit_for
 from fengqiao.events.models import Event, EventAction, EventParty
+from fengqiao.jurisdiction.locator import NOT_FOUND, grid_locator
 from fengqiao.jurisdiction.models import Unit
 
 
@@ -62,6 +67,23 @@ class IntakeResult:
     created: bool
 
 
+@dataclass(frozen=True)
+class BatchItemResult:
+    """One item of a batch: the event it became (new or already there), or why it could not."""
+
+    index: int
+    event_id: int | None = None
+    dispute_code: str | None = None
+    created: bool = False
+    error: FengqiaoError | None = None
+
+
+@dataclass(frozen=True)
+class _Placement:
+    unit_id: int
+    path: str
+
+
 def register(*, session: Session, new: NewEvent, registering_unit: Unit, actor_id: int | None = None) -> IntakeResult:
     """Register ``new`` as an event, or return the event already registered for its (channel, source id).
 
@@ -73,67 +95,20 @@ def register(*, session: Session, new: NewEvent, registering_unit: Unit, actor_i
         if existing is not None:
             return IntakeResult(existing, created=False)
     _validate(new)
-    location = resolve_location(
-        session=session,
-        fallback=registering_unit,
-        unit_code=new.unit_code,
-        building_id=new.building_id,
-        lon=new.lon,
-        lat=new.lat,
-    )
+    placement = _place_all(session=session, news=[new], fallback=registering_unit)[0]
+    if isinstance(placement, FengqiaoError):
+        raise placement
     owner = dispatching_unit_for(session=session, unit=registering_unit)
     now = utcnow()
     event = Event(
-        county_code=registering_unit.county_code,
-        dispute_code=new_dispute_code(),
-        channel=new.channel.value,
-        source_id=new.source_id,
-        intake_type=new.intake_type.value if new.intake_type else None,
-        title=new.title.strip(),
-        content=new.content.strip(),
-        category=new.category,
-        is_dispute=new.is_dispute,
-        is_sensitive=new.is_sensitive,
-        status=EventStatus.REGISTERED.value,
-        owner_unit_id=owner.id,
-        registered_unit_id=registering_unit.id,
-        location_unit_id=location.id,
-        location_path=location.path,
-        address=new.address,
-        lon=new.lon,
-        lat=new.lat,
-        building_id=new.building_id,
-        involved_count=new.involved_count,
-        amount=new.amount,
-        reporter_name=new.reporter_name,
-        reporter_phone=new.reporter_phone,
-        occurred_at=new.occurred_at,
-        registered_at=now,
-        created_by_id=actor_id,
+        **_event_values(new, placement, owner=owner, registering_unit=registering_unit, actor_id=actor_id, now=now)
     )
-    event.parties = [
-        EventParty(
-            county_code=event.county_code,
-            role=p.role.value,
-            kind=p.kind.value,
-            name=p.name.strip(),
-            id_number=p.id_number,
-            credit_code=p.credit_code,
-            phone=p.phone,
-            address=p.address,
-        )
-        for p in new.parties
-    ]
+    event.parties = [EventParty(**_party_values(p, county_code=event.county_code)) for p in new.parties]
     event.actions = [
         EventAction(
-            county_code=event.county_code,
-            action=Action.REGISTER.value,
-            from_status=None,
-            to_status=EventStatus.REGISTERED.value,
-            actor_id=actor_id,
-            actor_unit_id=registering_unit.id,
-            at=now,
-            data={"channel": new.channel.value, "source_id": new.source_id},
+            **_register_action(
+                new, county_code=event.county_code, registering_unit=registering_unit, actor_id=actor_id, now=now
+            )
         )
     ]
     savepoint = session.begin_nested()
@@ -150,6 +125,271 @@ def register(*, session: Session, new: NewEvent, registering_unit: Unit, actor_i
         return register(session=session, new=new, registering_unit=registering_unit, actor_id=actor_id)
     savepoint.commit()
     return IntakeResult(event, created=True)
+
+
+def register_many(
+    *, session: Session, items: Sequence[NewEvent | FengqiaoError], registering_unit: Unit
+) -> list[BatchItemResult]:
+    """Register a batch from a feed with set-based queries and bulk inserts; the answer per item is the same as
+    ``register`` would give. Items already known (by source id, also twice within the batch) are not created again;
+    a bad item gets its error and the others still land. Should another writer register one of the same tickets in
+    the meantime, the batch falls back to ``register`` item by item, which settles the race."""
+    results: dict[int, BatchItemResult] = {}
+    valid: list[tuple[int, NewEvent]] = []
+    for index, item in enumerate(items):
+        if isinstance(item, FengqiaoError):
+            results[index] = BatchItemResult(index, error=item)
+            continue
+        try:
+            _validate(item)
+        except FengqiaoError as exc:
+            results[index] = BatchItemResult(index, error=exc)
+            continue
+        valid.append((index, item))
+    known = _known_sources(session=session, news=[n for _, n in valid])
+    fresh: list[tuple[int, NewEvent]] = []
+    first_in_batch: dict[tuple[str, str], int] = {}
+    for index, new in valid:
+        key = (new.channel.value, new.source_id) if new.source_id else None
+        if key is not None and key in known:
+            event_id, code = known[key]
+            results[index] = BatchItemResult(index, event_id=event_id, dispute_code=code)
+        elif key is not None and key in first_in_batch:
+            continue  # settled below, once the first occurrence has its id
+        else:
+            if key is not None:
+                first_in_batch[key] = index
+            fresh.append((index, new))
+    placements = _place_all(session=session, news=[n for _, n in fresh], fallback=registering_unit)
+    owner = dispatching_unit_for(session=session, unit=registering_unit)
+    now = utcnow()
+    rows: list[tuple[int, NewEvent, dict[str, Any]]] = []
+    for (index, new), placement in zip(fresh, placements, strict=True):
+        if isinstance(placement, FengqiaoError):
+            results[index] = BatchItemResult(index, error=placement)
+            continue
+        values = _event_values(new, placement, owner=owner, registering_unit=registering_unit, actor_id=None, now=now)
+        rows.append((index, new, values))
+    savepoint = session.begin_nested()
+    try:
+        created = _bulk_insert(session=session, rows=rows, registering_unit=registering_unit, now=now)
+    except IntegrityError:
+        savepoint.rollback()
+        return _one_by_one(session=session, items=items, registering_unit=registering_unit)
+    savepoint.commit()
+    for index, event_id, code in created:
+        results[index] = BatchItemResult(index, event_id=event_id, dispute_code=code, created=True)
+    for index, new in valid:
+        if index not in results and new.source_id:
+            first = results[first_in_batch[(new.channel.value, new.source_id)]]
+            results[index] = BatchItemResult(
+                index, event_id=first.event_id, dispute_code=first.dispute_code, error=first.error
+            )
+    return [results[i] for i in range(len(items))]
+
+
+def _one_by_one(
+    *, session: Session, items: Sequence[NewEvent | FengqiaoError], registering_unit: Unit
+) -> list[BatchItemResult]:
+    results = []
+    for index, item in enumerate(items):
+        if isinstance(item, FengqiaoError):
+            results.append(BatchItemResult(index, error=item))
+            continue
+        try:
+            result = register(session=session, new=item, registering_unit=registering_unit)
+        except FengqiaoError as exc:
+            results.append(BatchItemResult(index, error=exc))
+            continue
+        results.append(
+            BatchItemResult(
+                index, event_id=result.event.id, dispute_code=result.event.dispute_code, created=result.created
+            )
+        )
+    return results
+
+
+def _bulk_insert(
+    *, session: Session, rows: list[tuple[int, NewEvent, dict[str, Any]]], registering_unit: Unit, now: datetime
+) -> list[tuple[int, int, str]]:
+    if not rows:
+        return []
+    inserted = (
+        session.execute(
+            insert(Event).returning(Event.id, sort_by_parameter_order=True), [values for _, _, values in rows]
+        )
+        .scalars()
+        .all()
+    )
+    parties: list[dict[str, Any]] = []
+    actions: list[dict[str, Any]] = []
+    for (_, new, values), event_id in zip(rows, inserted, strict=True):
+        county_code = values["county_code"]
+        parties.extend({**_party_values(p, county_code=county_code), "event_id": event_id} for p in new.parties)
+        actions.append(
+            {
+                **_register_action(
+                    new, county_code=county_code, registering_unit=registering_unit, actor_id=None, now=now
+                ),
+                "event_id": event_id,
+            }
+        )
+    if parties:
+        session.execute(insert(EventParty), parties)
+    session.execute(insert(EventAction), actions)
+    return [
+        (index, event_id, values["dispute_code"]) for (index, _, values), event_id in zip(rows, inserted, strict=True)
+    ]
+
+
+def _known_sources(*, session: Session, news: Sequence[NewEvent]) -> dict[tuple[str, str], tuple[int, str]]:
+    by_channel: dict[str, set[str]] = {}
+    for new in news:
+        if new.source_id:
+            by_channel.setdefault(new.channel.value, set()).add(new.source_id)
+    known: dict[tuple[str, str], tuple[int, str]] = {}
+    for channel, source_ids in by_channel.items():
+        ordered = sorted(source_ids)
+        for start in range(0, len(ordered), 500):
+            for event_id, source_id, code in session.execute(
+                select(Event.id, Event.source_id, Event.dispute_code).where(
+                    Event.channel == channel, Event.source_id.in_(ordered[start : start + 500])
+                )
+            ):
+                if source_id is not None:
+                    known[(channel, source_id)] = (event_id, code)
+    return known
+
+
+def _place_all(*, session: Session, news: Sequence[NewEvent], fallback: Unit) -> list[_Placement | FengqiaoError]:
+    """Where each event lies: an explicit unit code wins, then the building's grid, then the point's grid, else the
+    registering unit (until triage places it better). One query per kind of clue, whatever the batch size."""
+    codes = {n.unit_code for n in news if n.unit_code}
+    by_code = {
+        code: _Placement(unit_id, path)
+        for unit_id, code, path in (
+            session.execute(select(Unit.id, Unit.code, Unit.path).where(Unit.code.in_(codes))) if codes else []
+        )
+    }
+    building_ids = {n.building_id for n in news if n.building_id is not None and not n.unit_code}
+    by_building = {
+        building_id: _Placement(unit_id, path)
+        for building_id, unit_id, path in (
+            session.execute(
+                select(Building.id, Unit.id, Unit.path)
+                .join(Unit, Unit.id == Building.grid_id)
+                .where(Building.id.in_(building_ids))
+            )
+            if building_ids
+            else []
+        )
+    }
+    pointed = [
+        i
+        for i, n in enumerate(news)
+        if not n.unit_code and n.building_id is None and n.lon is not None and n.lat is not None
+    ]
+    by_point: dict[int, int] = {}
+    if pointed:
+        grid_ids = grid_locator(session).locate_many(
+            np.array([news[i].lon for i in pointed], dtype=np.float64),
+            np.array([news[i].lat for i in pointed], dtype=np.float64),
+        )
+        by_point = {i: int(g) for i, g in zip(pointed, grid_ids, strict=True) if g != NOT_FOUND}
+    grid_paths = (
+        {
+            row.id: row.path
+            for row in session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(set(by_point.values()))))
+        }
+        if by_point
+        else {}
+    )
+    placements: list[_Placement | FengqiaoError] = []
+    for i, new in enumerate(news):
+        if new.unit_code:
+            placements.append(
+                by_code.get(new.unit_code) or NotFound(f"未找到单位“{new.unit_code}”", code="unit_not_found")
+            )
+        elif new.building_id is not None:
+            placements.append(
+                by_building.get(new.building_id) or NotFound(f"未找到楼址{new.building_id}", code="building_not_found")
+            )
+        elif i in by_point:
+            placements.append(_Placement(by_point[i], grid_paths[by_point[i]]))
+        else:
+            placements.append(_Placement(fallback.id, fallback.path))
+    return placements
+
+
+def _event_values(
+    new: NewEvent,
+    placement: _Placement,
+    *,
+    owner: Unit,
+    registering_unit: Unit,
+    actor_id: int | None,
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "county_code": registering_unit.county_code,
+        "dispute_code": new_dispute_code(),
+        "channel": new.channel.value,
+        "source_id": new.source_id,
+        "intake_type": new.intake_type.value if new.intake_type else None,
+        "title": new.title.strip(),
+        "content": new.content.strip(),
+        "category": new.category,
+        "is_dispute": new.is_dispute,
+        "is_sensitive": new.is_sensitive,
+        "risk_level": "low",
+        "status": EventStatus.REGISTERED.value,
+        "owner_unit_id": owner.id,
+        "registered_unit_id": registering_unit.id,
+        "location_unit_id": placement.unit_id,
+        "location_path": placement.path,
+        "address": new.address,
+        "lon": new.lon,
+        "lat": new.lat,
+        "building_id": new.building_id,
+        "involved_count": new.involved_count,
+        "amount": new.amount,
+        "reporter_name": new.reporter_name,
+        "reporter_phone": new.reporter_phone,
+        "occurred_at": new.occurred_at,
+        "registered_at": now,
+        "updated_at": now,
+        "is_overdue": False,
+        "version": 1,
+        "created_by_id": actor_id,
+    }
+
+
+def _party_values(party: NewParty, *, county_code: str) -> dict[str, Any]:
+    return {
+        "county_code": county_code,
+        "role": party.role.value,
+        "kind": party.kind.value,
+        "name": party.name.strip(),
+        "id_number": party.id_number,
+        "credit_code": party.credit_code,
+        "phone": party.phone,
+        "address": party.address,
+    }
+
+
+def _register_action(
+    new: NewEvent, *, county_code: str, registering_unit: Unit, actor_id: int | None, now: datetime
+) -> dict[str, Any]:
+    return {
+        "county_code": county_code,
+        "action": Action.REGISTER.value,
+        "from_status": None,
+        "to_status": EventStatus.REGISTERED.value,
+        "actor_id": actor_id,
+        "actor_unit_id": registering_unit.id,
+        "at": now,
+        "data": {"channel": new.channel.value, "source_id": new.source_id},
+    }
 
 
 def _by_source(*, session: Session, channel: Channel, source_id: str) -> Event | None:

@@ -188,6 +188,15 @@ class BatchIntakeOut(BaseModel):
     results: list[dict[str, Any]]
 
 
+class AttachmentOut(BaseModel):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+
+
 class ProgressStepOut(BaseModel):
     at: datetime
     label: str

@@ -17,7 +17,7 @@ from fengqiao import __version__
 from fengqiao.accounts import api as accounts_api
 from fengqiao.basedata import api as basedata_api
 from fengqiao.config import Settings, get_settings
-from fengqiao.db.engine import make_engine, make_session_factory
+from fengqiao.db.engine import for_writing, make_engine, make_session_factory
 from fengqiao.duty import api as duty_api
 from fengqiao.events import api as events_api
 from fengqiao.jurisdiction import api as jurisdiction_api
@@ -74,6 +74,7 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.write_session_factory = make_session_factory(for_writing(engine))
 
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)

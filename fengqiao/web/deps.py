@@ -23,9 +23,18 @@ MAX_OFFSET = 10_000_000
 MAX_ID = 2**31 - 1
 
 
+_WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request: committed when the endpoint succeeds, rolled back when it raises."""
-    session: Session = request.app.state.session_factory()
+    """One session per request: committed when the endpoint succeeds, rolled back when it raises. Requests that
+    change data get a writing session (on SQLite their transaction takes the write lock up front)."""
+    factory = (
+        request.app.state.write_session_factory
+        if request.method in _WRITING_METHODS
+        else request.app.state.session_factory
+    )
+    session: Session = factory()
     try:
         yield session
     except BaseException:

@@ -11,6 +11,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fengqiao.core.errors import FengqiaoError
@@ -157,7 +159,20 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, message, headers=exc.headers)
 
 
+async def _on_stale_data(request: Request, exc: Exception) -> JSONResponse:
+    # Two writers raced past the version check: the later one loses, as with an explicit stale version.
+    return error_response(409, "version_conflict", "数据已被他人更新，请刷新后重试")
+
+
+async def _on_operational_error(request: Request, exc: Exception) -> JSONResponse:
+    if "database is locked" in str(exc):
+        return error_response(503, "database_busy", "系统繁忙，请稍后重试", headers={"Retry-After": "1"})
+    raise exc
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(StaleDataError, _on_stale_data)
+    app.add_exception_handler(OperationalError, _on_operational_error)
     app.add_exception_handler(FengqiaoError, _on_domain_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)

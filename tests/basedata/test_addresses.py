@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from fengqiao.basedata.models import Building
 from fengqiao.basedata.service import normalize_address_prefix, prefix_successor, starts_with
 from tests import factories
-from tests.web.helpers import County, api_client, error_of, made, populate
+from tests.web.helpers import County, api_client, centre_staff, error_of, made, populate
 
 ESTATE = "泽国镇文昌路88号锦绣花园3幢"
 
@@ -24,7 +24,7 @@ def county(db: Session) -> County:
 
 @pytest.fixture
 def client(db: Session, engine: Engine, county: County) -> Iterator[TestClient]:
-    with api_client(db, engine) as test_client:
+    with api_client(db, engine, as_staff=centre_staff(db, county)) as test_client:
         yield test_client
 
 

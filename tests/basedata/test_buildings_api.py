@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from tests.web.helpers import County, api_client, error_of, populate
+from tests.web.helpers import County, api_client, centre_staff, error_of, populate
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def county(db: Session) -> County:
 
 @pytest.fixture
 def client(db: Session, engine: Engine, county: County) -> Iterator[TestClient]:
-    with api_client(db, engine) as test_client:
+    with api_client(db, engine, as_staff=centre_staff(db, county)) as test_client:
         yield test_client
 
 
@@ -107,3 +107,16 @@ def test_bad_building_id_is_422(client: TestClient, building_id: str, fragment: 
     error = error_of(response)
     assert error["code"] == "invalid_input"
     assert f"building_id {fragment}" in error["message"]
+
+
+def test_buildings_outside_the_callers_territory_are_hidden(db: Session, engine: Engine, county: County) -> None:
+    building = county.estate_building
+    with api_client(db, engine, as_staff=county.staff["daxi-worker"]) as daxi:
+        hidden = daxi.get(f"/api/v1/buildings/{building.id}")
+        assert hidden.status_code == 404
+        assert error_of(hidden)["code"] == "building_not_found"
+        assert daxi.get(f"/api/v1/buildings/{building.id}/rooms").status_code == 404
+        found = daxi.get("/api/v1/addresses", params={"prefix": building.standard_address[:4]}).json()
+        assert found["items"] == []
+    with api_client(db, engine, as_staff=county.staff["grid-worker"]) as own:
+        assert own.get(f"/api/v1/buildings/{building.id}").status_code == 200

@@ -43,3 +43,20 @@ def test_orm_inserts_work_after_a_bulk_load(isolated_engine: Engine) -> None:
         session.commit()
         assert before is not None
         assert room.id > before
+
+
+def test_demo_logins_can_sign_in_in_each_kind_of_post(seeded_engine: Engine) -> None:
+    from sqlalchemy.orm import Session
+
+    from fengqiao.accounts import service as accounts
+    from fengqiao.db.engine import for_writing
+    from fengqiao.demo.logins import DEMO_PASSWORD, enable_demo_logins
+
+    with Session(for_writing(seeded_engine)) as session:
+        logins = enable_demo_logins(session=session)
+        roles = {login.role_label for login in logins}
+        assert {"系统管理员", "流转督办岗", "专职网格员", "村社主职干部"} <= roles
+        for login in logins:
+            staff = accounts.authenticate(session=session, username=login.username, password=DEMO_PASSWORD)
+            assert staff.full_name == login.full_name
+        session.rollback()

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from tests.web.helpers import County, api_client, error_of, populate
+from tests.web.helpers import County, api_client, centre_staff, error_of, populate
 
 GRID = "331081100200001"
 
@@ -21,7 +21,7 @@ def county(db: Session) -> County:
 
 @pytest.fixture
 def client(db: Session, engine: Engine, county: County) -> Iterator[TestClient]:
-    with api_client(db, engine) as test_client:
+    with api_client(db, engine, as_staff=centre_staff(db, county)) as test_client:
         yield test_client
 
 
@@ -56,8 +56,8 @@ def test_members_filtered_by_role_and_paginated(client: TestClient) -> None:
     workers = client.get("/api/v1/units/331081/members", params={"include_descendants": True, "role": "grid_worker"})
     assert [m["full_name"] for m in workers.json()["items"]] == ["王芳", "周敏"]
     page = client.get("/api/v1/units/331081/members", params={"include_descendants": True, "limit": 2, "offset": 4})
-    assert page.json()["total"] == 5
-    assert len(page.json()["items"]) == 1
+    assert page.json()["total"] == 6  # five on duty below the county, and the centre's own member
+    assert len(page.json()["items"]) == 2
 
 
 def test_members_with_bad_parameters(client: TestClient) -> None:
@@ -70,3 +70,15 @@ def test_members_with_bad_parameters(client: TestClient) -> None:
     response = client.get("/api/v1/units/nope/members")
     assert response.status_code == 404
     assert error_of(response)["message"] == "未找到代码为“nope”的单位"
+
+
+def test_members_outside_the_callers_territory_are_not_listed(db: Session, engine: Engine, county: County) -> None:
+    with api_client(db, engine, as_staff=county.staff["daxi-worker"]) as daxi:
+        own = daxi.get(f"/api/v1/units/{county.tree.grids[4].code}/members")
+        assert own.status_code == 200
+        other = daxi.get(f"/api/v1/units/{GRID}/members")
+        assert other.status_code == 404
+        assert error_of(other)["code"] == "unit_not_found"
+        assert "王芳" not in other.text
+    with api_client(db, engine) as anonymous:
+        assert anonymous.get(f"/api/v1/units/{GRID}/members").status_code == 401

@@ -287,3 +287,42 @@ def test_unauthenticated_requests_are_refused(client: TestClient) -> None:
     response = client.get("/api/v1/events")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_attachments_are_stored_sniffed_and_scoped(
+    client: TestClient, world: World, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event = _front_desk_event(client, world)
+    client.app.state.settings.data_dir = tmp_path  # type: ignore[attr-defined]
+    uploaded = client.post(
+        f"/api/v1/events/{event['id']}/attachments",
+        files={"file": ("现场照片.png", PNG, "application/octet-stream")},
+        headers=_as(world, "grid_worker"),
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    assert uploaded.json()["content_type"] == "image/png"
+    fake = client.post(
+        f"/api/v1/events/{event['id']}/attachments",
+        files={"file": ("evil.png", b"MZ\x90\x00 not an image", "image/png")},
+        headers=_as(world, "grid_worker"),
+    )
+    assert fake.status_code == 422
+    assert fake.json()["error"]["code"] == "unsupported_file_type"
+    listed = client.get(f"/api/v1/events/{event['id']}/attachments", headers=_as(world, "village_head")).json()
+    assert [a["filename"] for a in listed] == ["现场照片.png"]
+    download = client.get(f"/api/v1/attachments/{listed[0]['id']}", headers=_as(world, "village_head"))
+    assert download.content == PNG
+    outside = client.get(f"/api/v1/attachments/{listed[0]['id']}", headers=_as(world, "other_grid_worker"))
+    assert outside.status_code == 404
+    assert outside.json()["error"]["code"] == "attachment_not_found"
+
+
+def test_dispute_code_prints_as_a_qr_code(client: TestClient, world: World) -> None:
+    event = _front_desk_event(client, world)
+    response = client.get(f"/api/v1/events/{event['id']}/dispute-code.svg", headers=_as(world, "town_dispatcher"))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    assert response.content.lstrip().startswith(b"<?xml") or b"<svg" in response.content[:200]

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from fengqiao.accounts import service as accounts
 from fengqiao.basedata.kinds import BuildingKind, PopulationType
 from fengqiao.basedata.models import Building, Enterprise, Room
 from fengqiao.config import Settings
@@ -46,10 +47,20 @@ def make_app(db: Session, engine: Engine, **settings: Any) -> FastAPI:
 
 
 @contextmanager
-def api_client(db: Session, engine: Engine, **settings: Any) -> Iterator[TestClient]:
-    # Server errors come back as responses (as a browser would see them), so tests can assert there are none.
+def api_client(db: Session, engine: Engine, *, as_staff: Staff | None = None, **settings: Any) -> Iterator[TestClient]:
+    """A client logged in as ``as_staff`` (if given). Server errors come back as responses (as a browser would see
+    them), so tests can assert there are none."""
     with TestClient(make_app(db, engine, **settings), raise_server_exceptions=False) as client:
+        if as_staff is not None:
+            client.headers["Authorization"] = f"Bearer {accounts.issue_token(session=db, staff=as_staff)}"
         yield client
+
+
+def centre_staff(db: Session, county: County) -> Staff:
+    """A member of the county centre: sees the whole county."""
+    staff = made(Staff, factories.StaffFactory(username="centre", full_name="县中心值班员"))
+    factories.DutyAssignmentFactory(staff=staff, unit_id=county.tree.county.id, role=DutyRole.COUNTY_STAFF.value)
+    return staff
 
 
 def made(model: type[T], made_by_factory: object) -> T:
