@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, SmallIn
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fengqiao.db.base import Base
+from fengqiao.db.types import ordered_text
 
 
 class Building(Base):
@@ -24,7 +25,7 @@ class Building(Base):
     estate: Mapped[str | None] = mapped_column(String(32))
     building_no: Mapped[int | None] = mapped_column(SmallInteger)
     name: Mapped[str | None] = mapped_column(String(64))
-    standard_address: Mapped[str] = mapped_column(String(128), index=True)
+    standard_address: Mapped[str] = mapped_column(ordered_text(128), index=True)
     floors: Mapped[int] = mapped_column(SmallInteger)
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
@@ -43,7 +44,7 @@ class Room(Base):
     unit_no: Mapped[int | None] = mapped_column(SmallInteger)
     floor: Mapped[int] = mapped_column(SmallInteger)
     room_no: Mapped[str] = mapped_column(String(8))
-    standard_address: Mapped[str] = mapped_column(String(160))
+    standard_address: Mapped[str] = mapped_column(ordered_text(160), index=True)
     is_rental: Mapped[bool] = mapped_column(Boolean, default=False)
 
 

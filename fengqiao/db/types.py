@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect
+from sqlalchemy import DateTime, Dialect, String
 from sqlalchemy.types import TypeDecorator
 
 
@@ -28,3 +28,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def ordered_text(length: int) -> String:
+    """Text compared by code point on every backend, so prefix ranges (``p <= x < p + '~'``) mean "starts with".
+
+    SQLite compares by code point already; PostgreSQL databases created with a locale (zh_CN.UTF-8, en_US.UTF-8)
+    would otherwise order by linguistic rules that ignore punctuation such as the "/" of jurisdiction paths.
+    """
+    return String(length).with_variant(String(length, collation="C"), "postgresql")

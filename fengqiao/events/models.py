@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fengqiao.core.clock import utcnow
 from fengqiao.db.base import Base
-from fengqiao.db.types import UTCDateTime
+from fengqiao.db.types import UTCDateTime, ordered_text
 
 
 class Event(Base):
@@ -47,7 +47,7 @@ class Event(Base):
     owner_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     registered_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     location_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
-    location_path: Mapped[str] = mapped_column(String(160))
+    location_path: Mapped[str] = mapped_column(ordered_text(160))
     address: Mapped[str | None] = mapped_column(String(200))
     lon: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)

@@ -75,7 +75,7 @@ def grid_locator(session: Session) -> GridLocator:
             func.coalesce(func.sum(Unit.min_lon + Unit.max_lon + Unit.min_lat + Unit.max_lat), 0.0),
         ).where(Unit.kind == UnitKind.GRID.value)
     ).one()
-    signature = (int(count), int(max_id), round(float(corners), 6))
+    signature = (int(count), int(max_id), round(float(corners or 0.0), 6))
     key = str(session.get_bind().engine.url)
     cached = _cache.get(key)
     if cached is not None and cached.signature == signature:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from fengqiao.core.clock import utcnow
 from fengqiao.db.base import Base
-from fengqiao.db.types import UTCDateTime
+from fengqiao.db.types import UTCDateTime, ordered_text
 
 
 class Unit(Base):
@@ -26,7 +26,7 @@ class Unit(Base):
     variant: Mapped[str | None] = mapped_column(String(20))
     level: Mapped[int] = mapped_column(SmallInteger)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
-    path: Mapped[str] = mapped_column(String(160), index=True)
+    path: Mapped[str] = mapped_column(ordered_text(160), index=True)
     # Overlays that are not part of the tree: which joint-duty station and police station serve a village.
     joint_station_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     police_station_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)

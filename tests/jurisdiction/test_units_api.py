@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from fengqiao.jurisdiction.geometry import boundary_columns
-from tests.web.helpers import County, api_client, error_of, populate
+from tests.web.helpers import County, api_client, centre_staff, error_of, populate
 
 ZEGUO = "331081100"
 ZEGUO_EAST = "331081100200"
@@ -25,7 +25,7 @@ def county(db: Session) -> County:
 
 @pytest.fixture
 def client(db: Session, engine: Engine, county: County) -> Iterator[TestClient]:
-    with api_client(db, engine) as test_client:
+    with api_client(db, engine, as_staff=centre_staff(db, county)) as test_client:
         yield test_client
 
 
