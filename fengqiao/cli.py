@@ -34,19 +34,33 @@ def _configure() -> None:
 def serve(
     host: str | None = typer.Option(None, help="监听地址 / bind address"),
     port: int | None = typer.Option(None, help="端口（默认 FENGQIAO_PORT 或 8000）/ port"),
+    worker: bool = typer.Option(
+        True, "--worker/--no-worker", help="同时启动后台任务进程 / also run `fengqiao worker` beside the server"
+    ),
 ) -> None:
     """启动网页与接口服务 / Serve the web app and the API."""
+    import subprocess
+    import sys
+
     import uvicorn
 
     settings = get_settings()
-    uvicorn.run(
-        "fengqiao.web.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level=settings.log_level.lower(),
-        access_log=False,  # the request middleware logs each request, structured
-    )
+    # The worker is its own process (deadlines must fire even when the server restarts), started here for the
+    # convenience of one command, and stopped with the server.
+    background = subprocess.Popen([sys.executable, "-m", "fengqiao", "worker"]) if worker else None
+    try:
+        uvicorn.run(
+            "fengqiao.web.app:create_app",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            log_level=settings.log_level.lower(),
+            access_log=False,  # the request middleware logs each request, structured
+        )
+    finally:
+        if background is not None:
+            background.terminate()
+            background.wait(timeout=30)
 
 
 def main() -> None:

@@ -131,7 +131,7 @@ def _server(database_url: str) -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "FENGQIAO_DATABASE_URL": database_url, "FENGQIAO_LOG_LEVEL": "WARNING"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "fengqiao", "serve", "--port", str(port)],
+        [sys.executable, "-m", "fengqiao", "serve", "--no-worker", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -13,7 +13,7 @@ from fengqiao.accounts.permissions import Permission
 from fengqiao.accounts.scope import Viewer
 from fengqiao.core.errors import InvalidInput, NotFound
 from fengqiao.events.kinds import ACTIVE_TASK_STATUSES, OPEN_STATUSES, EventStatus, TaskStatus
-from fengqiao.events.models import Event, EventTask
+from fengqiao.events.models import Callback, Event, EventTask
 from fengqiao.jurisdiction.models import Unit
 from fengqiao.jurisdiction.paths import under_path
 
@@ -123,7 +123,7 @@ def list_events(
 @dataclass(frozen=True)
 class InboxItem:
     event: Event
-    reason: str  # what awaits the viewer: 待签收, 待反馈, 待审核, 待销号, 待流转, 待回访
+    reason: str  # what awaits the viewer: 待签收, 待反馈, 待流转, 待审核, 待销号, 待回访
 
 
 def inbox(*, session: Session, viewer: Viewer, limit: int = 100) -> list[InboxItem]:
@@ -160,6 +160,17 @@ def inbox(*, session: Session, viewer: Viewer, limit: int = 100) -> list[InboxIt
             .limit(limit)
         ).all()
         items.extend(InboxItem(e, owner_waiting[e.status]) for e in owned)
+        awaiting_callback = session.scalars(
+            select(Event)
+            .where(
+                Event.owner_unit_id.in_(dispatch_units),
+                Event.status == EventStatus.CLOSED.value,
+                ~exists().where(Callback.event_id == Event.id),
+            )
+            .order_by(Event.closed_at, Event.id)
+            .limit(limit)
+        ).all()
+        items.extend(InboxItem(e, "待回访") for e in awaiting_callback)
     seen: set[int] = set()
     unique = [i for i in items if not (i.event.id in seen or seen.add(i.event.id))]  # type: ignore[func-returns-value]
     return unique[:limit]

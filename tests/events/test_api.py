@@ -81,6 +81,8 @@ def test_a_12345_ticket_from_arrival_to_callback(client: TestClient, world: Worl
     event = _act(client, world, "county", event, "review_pass")
     event = _act(client, world, "county", event, "close")
     assert event["status"]["label"] == "已办结"
+    inbox = client.get("/api/v1/inbox", headers=_as(world, "county")).json()
+    assert [(i["reason"], i["event"]["id"]) for i in inbox["items"]] == [("待回访", event["id"])]
     event = _act(client, world, "county", event, "callback", satisfaction="satisfied", note="群众表示满意")
     assert event["callbacks"][0]["satisfaction"]["label"] == "满意"
     timeline = client.get(f"/api/v1/events/{event['id']}/timeline", headers=_as(world, "county")).json()
