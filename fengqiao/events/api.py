@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Path, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -39,6 +39,7 @@ from fengqiao.events.schemas import (
 from fengqiao.files.storage import MAX_FILE_BYTES, LocalFileStorage
 from fengqiao.jurisdiction.models import Unit
 from fengqiao.web.deps import PageDep, SessionDep, SettingsDep
+from fengqiao.web.ratelimit import limit
 
 router = APIRouter(tags=["事件 / events"])
 EventId = Annotated[int, Path(ge=1, le=2**31 - 1, description="事件编号")]
@@ -297,7 +298,12 @@ def dispute_code_qr(event_id: EventId, viewer: ViewerDep, session: SessionDep, r
     return Response(content=qr_svg(url), media_type="image/svg+xml")
 
 
-@router.get("/public/progress", response_model=ProgressOut, summary="群众查询办理进度 / citizen progress")
+@router.get(
+    "/public/progress",
+    response_model=ProgressOut,
+    summary="群众查询办理进度 / citizen progress",
+    dependencies=[Depends(limit("progress", "查询过于频繁，请10分钟后再试"))],
+)
 def public_progress(
     session: SessionDep,
     code: Annotated[str, Query(min_length=4, max_length=32, description="解纷码")],

@@ -24,6 +24,7 @@ from fengqiao.jurisdiction import api as jurisdiction_api
 from fengqiao.web import health, pages
 from fengqiao.web.errors import ERROR_RESPONSES, install_error_handlers
 from fengqiao.web.middleware import RequestContextMiddleware
+from fengqiao.web.ratelimit import RateLimiter
 
 API_PREFIX = "/api/v1"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -75,6 +76,7 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.write_session_factory = make_session_factory(for_writing(engine))
+    app.state.rate_limiters = {"progress": RateLimiter(limit=30, window_seconds=600)}
 
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)

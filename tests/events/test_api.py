@@ -328,3 +328,14 @@ def test_dispute_code_prints_as_a_qr_code(client: TestClient, world: World) -> N
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("image/svg+xml")
     assert response.content.lstrip().startswith(b"<?xml") or b"<svg" in response.content[:200]
+
+
+def test_progress_lookups_are_rate_limited(client: TestClient, world: World) -> None:
+    event = _front_desk_event(client, world)
+    answers = [
+        client.get("/api/v1/public/progress", params={"code": event["dispute_code"], "phone_last4": f"{n:04d}"})
+        for n in range(31)
+    ]
+    assert {a.status_code for a in answers[:30]} == {404}
+    assert answers[30].status_code == 429
+    assert answers[30].json()["error"]["code"] == "too_many_requests"
