@@ -11,6 +11,8 @@ from fengqiao.core.logging import configure_logging
 from fengqiao.db.cli import app as db_app
 from fengqiao.demo.cli import app as demo_app
 from fengqiao.jobs.cli import worker as worker_command
+from fengqiao.triage.address.cli import app as address_app
+from fengqiao.triage.classify import cli as classify_cli
 
 app = typer.Typer(
     help="枫桥 基层社会治理平台 / Fengqiao grassroots social governance platform.",
@@ -21,7 +23,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(bench_app, name="bench")
 app.add_typer(accounts_app, name="accounts")
+app.add_typer(address_app, name="address")
 app.command(name="worker")(worker_command)
+app.add_typer(classify_cli.app, name="model")
+app.command(name="classify")(classify_cli.classify_command)
 
 
 @app.callback()

@@ -19,6 +19,12 @@ def for_writing(engine: Engine) -> Engine:
     return engine.execution_options(**{WRITE_OPTION: True})
 
 
+def for_reading(engine: Engine) -> Engine:
+    """The same engine whose transactions only read (undoes ``for_writing``): for side connections opened while a
+    writing transaction of the same process holds the SQLite write lock."""
+    return engine.execution_options(**{WRITE_OPTION: False})
+
+
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 

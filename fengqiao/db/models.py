@@ -8,6 +8,7 @@ from fengqiao.duty import models as duty_models
 from fengqiao.events import models as events_models
 from fengqiao.jobs import models as jobs_models
 from fengqiao.jurisdiction import models as jurisdiction_models
+from fengqiao.triage.classify import models as classifier_models  # noqa: F401  (registers the tables)
 from fengqiao.workcalendar import models as workcalendar_models
 
 __all__ = [

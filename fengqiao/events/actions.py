@@ -63,12 +63,14 @@ class ActionRequest:
     satisfaction: Satisfaction | None = None
     callback_method: str = "phone"
     mediation: dict[str, Any] = field(default_factory=dict)
+    category: str | None = None
+    subcategory: str | None = None
 
 
 @dataclass
 class _Context:
     session: Session
-    viewer: Viewer
+    viewer: Viewer | None  # None: the system (rules applied by the worker)
     event: Event
     request: ActionRequest
     now: datetime
@@ -82,19 +84,28 @@ class _Context:
 def perform(
     *,
     session: Session,
-    viewer: Viewer,
+    viewer: Viewer | None,
     event_id: int,
     request: ActionRequest,
     policy: DeadlinePolicy | None = None,
 ) -> Event:
-    event = get_visible_event(session=session, viewer=viewer, event_id=event_id, for_update=True)
+    """Do ``request`` on the event as ``viewer`` — or as the system when ``viewer`` is None."""
+    if viewer is None:
+        found = session.scalars(select(Event).where(Event.id == event_id).with_for_update()).one_or_none()
+        if found is None:
+            raise NotFound(f"未找到事件{event_id}", code="event_not_found")
+        event = found
+    else:
+        event = get_visible_event(session=session, viewer=viewer, event_id=event_id, for_update=True)
     if request.expected_version is not None and event.version != request.expected_version:
         raise Conflict(
             f"事件已被他人更新（当前版本{event.version}，您提交的版本{request.expected_version}），请刷新后重试",
             code="version_conflict",
             details={"current_version": event.version},
         )
-    relations = relations_of(session=session, viewer=viewer, event=event)
+    relations = (
+        frozenset({Relation.SYSTEM}) if viewer is None else relations_of(session=session, viewer=viewer, event=event)
+    )
     previous = EventStatus(event.status)
     target = decide(request.action, status=previous, relations=relations)
     if RULES[request.action].needs_note and not (request.note or "").strip():
@@ -117,8 +128,8 @@ def perform(
             action=request.action.value,
             from_status=previous.value,
             to_status=target.value,
-            actor_id=viewer.staff_id,
-            actor_unit_id=ctx.acting_unit_id or viewer.primary_unit().unit_id,
+            actor_id=_actor_id(ctx),
+            actor_unit_id=ctx.acting_unit_id or _acting_unit_id(ctx),
             at=ctx.now,
             note=(request.note or "").strip() or None,
             data=ctx.data or None,
@@ -127,6 +138,14 @@ def perform(
     session.flush()
     timers.schedule_for(session=session, event=event)
     return event
+
+
+def _actor_id(ctx: _Context) -> int | None:
+    return ctx.viewer.staff_id if ctx.viewer is not None else None
+
+
+def _acting_unit_id(ctx: _Context) -> int:
+    return ctx.viewer.primary_unit().unit_id if ctx.viewer is not None else ctx.event.owner_unit_id
 
 
 def _apply(ctx: _Context, target: EventStatus) -> EventStatus:
@@ -187,6 +206,17 @@ def _apply(ctx: _Context, target: EventStatus) -> EventStatus:
             target = _callback(ctx, target)
         case Action.REOPEN:
             _reopen(ctx)
+        case Action.RECLASSIFY:
+            if not ctx.request.category:
+                raise InvalidInput("请选择分类", code="category_required")
+            ctx.data.update(
+                {
+                    "from": [ctx.event.category, ctx.event.subcategory],
+                    "to": [ctx.request.category, ctx.request.subcategory],
+                }
+            )
+            ctx.event.category = ctx.request.category
+            ctx.event.subcategory = ctx.request.subcategory
         case _:
             raise InvalidInput("不支持的操作", code="unsupported_action")
     return target
@@ -204,7 +234,8 @@ def _target_unit(ctx: _Context, *, required: bool, code: str | None = None) -> U
         raise NotFound(f"未找到单位“{code}”", code="unit_not_found")
     owner = ctx.session.get(Unit, ctx.event.owner_unit_id)
     assert owner is not None
-    if not _may_dispatch_to(ctx.session, owner, unit, county_wide=ctx.viewer.is_county_wide):
+    county_wide = ctx.viewer is None or ctx.viewer.is_county_wide
+    if not _may_dispatch_to(ctx.session, owner, unit, county_wide=county_wide):
         raise InvalidInput(f"“{unit.name}”不在“{owner.name}”的流转范围内", code="target_out_of_jurisdiction")
     return unit
 
@@ -246,7 +277,7 @@ def _new_task(ctx: _Context, unit: Unit, role: TaskRole) -> EventTask:
         unit_id=unit.id,
         role=role.value,
         status=TaskStatus.DISPATCHED.value,
-        dispatched_by_id=ctx.viewer.staff_id,
+        dispatched_by_id=_actor_id(ctx),
         dispatched_at=ctx.now,
         accept_deadline=accept.deadline,
     )
@@ -262,6 +293,10 @@ def _dispatch(ctx: _Context) -> None:
     unit = _target_unit(ctx, required=True)
     _new_task(ctx, unit, TaskRole.PRIMARY)
     ctx.data["target_unit"] = unit.code
+    suggested = ((ctx.event.triage or {}).get("suggestion") or {}).get("primary")
+    if suggested and suggested != unit.code:
+        # A dispatcher overruled triage: kept in the timeline, and a signal for tuning the rules.
+        ctx.data["overrides_suggestion"] = suggested
     ctx.acting_unit_id = ctx.event.owner_unit_id
     if ctx.request.joint_unit_code:
         joint = _target_unit(ctx, required=True, code=ctx.request.joint_unit_code)
@@ -278,7 +313,7 @@ def _withdraw_active(ctx: _Context, *, note: str) -> None:
 
 
 def _own_task(ctx: _Context, statuses: set[TaskStatus], *, primary: bool) -> EventTask:
-    task = viewer_task(ctx.event, ctx.viewer, statuses=statuses)
+    task = viewer_task(ctx.event, ctx.viewer, statuses=statuses) if ctx.viewer is not None else None
     if task is None or (primary and task.role != TaskRole.PRIMARY.value):
         raise Conflict("您所在单位没有可办理的任务", code="no_task_for_unit")
     ctx.acting_unit_id = task.unit_id
@@ -289,7 +324,7 @@ def _accept(ctx: _Context, target: EventStatus) -> EventStatus:
     task = _own_task(ctx, {TaskStatus.DISPATCHED}, primary=False)
     task.status = TaskStatus.ACCEPTED.value
     task.accepted_at = ctx.now
-    task.accepted_by_id = ctx.viewer.staff_id
+    task.accepted_by_id = _actor_id(ctx)
     if task.role != TaskRole.PRIMARY.value:
         return target
     limits = _limits(ctx, HandlingLevel(ctx.event.level) if ctx.event.level else None)
@@ -412,8 +447,8 @@ def _supervise(ctx: _Context) -> None:
         event_id=ctx.event.id,
         level=level.value,
         reason=(ctx.request.note or "").strip(),
-        by_id=ctx.viewer.staff_id,
-        by_unit_id=ctx.viewer.primary_unit().unit_id,
+        by_id=_actor_id(ctx),
+        by_unit_id=_acting_unit_id(ctx),
         target_unit_id=primary.unit_id if primary else ctx.event.owner_unit_id,
         deadline=deadline,
         created_at=ctx.now,
@@ -433,6 +468,8 @@ def _merge(ctx: _Context) -> None:
         raise InvalidInput("请选择合并到的事件", code="merge_target_required")
     if target_id == ctx.event.id:
         raise InvalidInput("不能将事件合并到自身", code="merge_into_self")
+    if ctx.viewer is None:
+        raise InvalidInput("合并须由流转岗位操作", code="merge_needs_a_person")
     target = get_visible_event(session=ctx.session, viewer=ctx.viewer, event_id=target_id)
     if target.status in (EventStatus.MERGED.value, EventStatus.VOIDED.value):
         raise Conflict("目标事件已合并或作废，不能合并到该事件", code="merge_target_closed")
@@ -446,7 +483,7 @@ def _merge(ctx: _Context) -> None:
             action=Action.MERGE.value,
             from_status=target.status,
             to_status=target.status,
-            actor_id=ctx.viewer.staff_id,
+            actor_id=_actor_id(ctx),
             actor_unit_id=ctx.event.owner_unit_id,
             at=ctx.now,
             note=f"并入重复事件 {ctx.event.dispute_code}",
@@ -466,7 +503,7 @@ def _callback(ctx: _Context, target: EventStatus) -> EventStatus:
             satisfaction=satisfaction.value,
             comment=(ctx.request.note or "").strip() or None,
             method=ctx.request.callback_method,
-            by_id=ctx.viewer.staff_id,
+            by_id=_actor_id(ctx),
             at=ctx.now,
         )
     )

@@ -38,6 +38,7 @@ from fengqiao.events.schemas import (
 )
 from fengqiao.files.storage import MAX_FILE_BYTES, LocalFileStorage
 from fengqiao.jurisdiction.models import Unit
+from fengqiao.triage import pipeline
 from fengqiao.web.deps import PageDep, SessionDep, SettingsDep
 from fengqiao.web.ratelimit import limit
 
@@ -57,7 +58,7 @@ def register_event(body: EventCreateIn, viewer: ViewerDep, session: SessionDep) 
         parties=[intake.NewParty(**p.model_dump()) for p in body.parties],
         **body.model_dump(exclude={"parties"}),
     )
-    result = intake.register(session=session, new=new, registering_unit=unit, actor_id=viewer.staff_id)
+    result = pipeline.register(session=session, new=new, registering_unit=unit, actor_id=viewer.staff_id)
     return present.detail(session=session, viewer=viewer, event=result.event, unmasked=False)
 
 
@@ -87,7 +88,7 @@ def intake_one(
     parsed = _parse(channel, payload)
     unit = session.get(Unit, key.unit_id)
     assert unit is not None
-    result = intake.register(session=session, new=parsed.to_new_event(), registering_unit=unit)
+    result = pipeline.register(session=session, new=parsed.to_new_event(), registering_unit=unit)
     response.status_code = 201 if result.created else 200
     return IntakeOut(created=result.created, event=present.summaries(session=session, events=[result.event])[0])
 
@@ -110,7 +111,7 @@ def intake_batch(
         except ValidationError as exc:
             fields = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})
             items.append(InvalidInput("字段有误：" + "、".join(fields), code="invalid_input"))
-    results = intake.register_many(session=session, items=items, registering_unit=unit)
+    results = pipeline.register_many(session=session, items=items, registering_unit=unit)
     counts = {"created": 0, "existing": 0, "failed": 0}
     out: list[dict[str, Any]] = []
     for result in results:

@@ -35,6 +35,7 @@ class Action(StrEnum):
     VOID = "void"
     CALLBACK = "callback"
     REOPEN = "reopen"
+    RECLASSIFY = "reclassify"
     # Recorded by the worker, never requested by a person.
     DEADLINE_WARNING = "deadline_warning"
     OVERDUE = "overdue"
@@ -60,6 +61,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.VOID: "作废",
     Action.CALLBACK: "回访",
     Action.REOPEN: "重新办理",
+    Action.RECLASSIFY: "更正分类",
     Action.DEADLINE_WARNING: "临期预警",
     Action.OVERDUE: "超期",
 }
@@ -112,7 +114,8 @@ _IN_WORK = {S.DISPATCHED, S.ACCEPTED, S.HANDLING}
 _NOT_DONE = set(OPEN_STATUSES) - {S.CLOSED}
 
 RULES: dict[Action, Rule] = {
-    Action.DISPATCH: _rule({S.REGISTERED, S.RETURNED, S.ESCALATED}, S.DISPATCHED, _D),
+    # The system dispatches too: a suggestion the dispatch rules say to apply on their own (C3/C4).
+    Action.DISPATCH: _rule({S.REGISTERED, S.RETURNED, S.ESCALATED}, S.DISPATCHED, _D, _SYS),
     # Undo a wrong dispatch while nobody has accepted it yet.
     Action.RECALL: _rule({S.DISPATCHED}, S.REGISTERED, _D),
     Action.REASSIGN: _rule(_IN_WORK, S.DISPATCHED, _D, needs_note=True),
@@ -125,12 +128,13 @@ RULES: dict[Action, Rule] = {
     Action.REVIEW_FAIL: _rule({S.REPORTED_BACK}, S.HANDLING, _D, needs_note=True),
     Action.CLOSE: _rule({S.REVIEWED}, S.CLOSED, _D),
     Action.ESCALATE: _rule(_IN_WORK | {S.REGISTERED}, S.ESCALATED, _P, _D, needs_note=True),
-    Action.ADD_CO_HANDLER: _rule(_IN_WORK, None, _D),
+    Action.ADD_CO_HANDLER: _rule(_IN_WORK, None, _D, _SYS),
     Action.SUPERVISE: _rule(_NOT_DONE, None, _SUP, needs_note=True),
     Action.MERGE: _rule(_NOT_DONE, S.MERGED, _D, needs_note=True),
     Action.VOID: _rule({S.REGISTERED, S.DISPATCHED, S.RETURNED, S.ESCALATED}, S.VOIDED, _D, needs_note=True),
     Action.CALLBACK: _rule({S.CLOSED}, None, _D, _SUP),
     Action.REOPEN: _rule({S.CLOSED}, S.HANDLING, _D, _SUP, needs_note=True),
+    Action.RECLASSIFY: _rule(_NOT_DONE, None, _D, _SUP),
     Action.DEADLINE_WARNING: _rule(_NOT_DONE, None, _SYS),
     Action.OVERDUE: _rule(_NOT_DONE, None, _SYS),
 }

@@ -68,6 +68,8 @@ class Event(Base):
     is_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
     overdue_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     supervision_level: Mapped[str | None] = mapped_column(String(10))
+    # What triage concluded: classification with its confidence and cues, and the dispatch suggestion with reasons.
+    triage: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -213,6 +213,7 @@ class ProgressOut(BaseModel):
     steps: list[ProgressStepOut]
 
 
+# Reclassifying goes through triage (``POST /events/{id}/reclassify``), which also records the correction.
 ACTION_PATHS: tuple[Action, ...] = tuple(
-    a for a in Action if a not in (Action.REGISTER, Action.DEADLINE_WARNING, Action.OVERDUE)
+    a for a in Action if a not in (Action.REGISTER, Action.DEADLINE_WARNING, Action.OVERDUE, Action.RECLASSIFY)
 )

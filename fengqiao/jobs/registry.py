@@ -34,7 +34,7 @@ from fengqiao.jobs.models import Job
 
 Handler: TypeAlias = Callable[[Session, Job], None]
 
-HANDLER_MODULES: tuple[str, ...] = ("fengqiao.jobs.auditor", "fengqiao.events.timers")
+HANDLER_MODULES: tuple[str, ...] = ("fengqiao.jobs.auditor", "fengqiao.events.timers", "fengqiao.triage.dispatch.jobs")
 
 _handlers: dict[str, Handler] = {}
 

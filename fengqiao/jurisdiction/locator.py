@@ -44,16 +44,24 @@ class GridLocator:
     def locate_many(self, lons: NDArray[np.float64], lats: NDArray[np.float64]) -> NDArray[np.int64]:
         """Grid unit id per point, ``NOT_FOUND`` outside every grid. A point on a shared edge goes to the grid with
         the lower code, so the answer is stable."""
+        indices = self.locate_indices(lons, lats)
+        return np.where(indices == NOT_FOUND, NOT_FOUND, self.unit_ids[indices])
+
+    def locate_indices(self, lons: NDArray[np.float64], lats: NDArray[np.float64]) -> NDArray[np.int64]:
+        """Index into ``unit_ids`` (code order) of each point's grid, ``NOT_FOUND`` outside every grid — for callers
+        that keep per-grid tables aligned with the tree. Non-finite coordinates are outside every grid."""
         result = np.full(len(lons), NOT_FOUND, dtype=np.int64)
         if len(lons) == 0 or len(self.unit_ids) == 0:
             return result
         points = shapely.points(lons, lats)
         point_index, tree_index = self.tree.query(points, predicate="intersects")
-        # Per point keep the match with the lowest tree index: the tree is in code order.
-        order = np.lexsort((tree_index, point_index))
-        point_index, tree_index = point_index[order], tree_index[order]
-        _, first = np.unique(point_index, return_index=True)
-        result[point_index[first]] = self.unit_ids[tree_index[first]]
+        # Grids tile the county, so almost every point has one match and a plain scatter is right. A point on a
+        # shared edge has several; those keep the lowest tree index (the tree is in code order), which is the
+        # stable choice. Fancy assignment leaves the winner among repeated indices unspecified, hence minimum.at.
+        result[point_index] = tree_index
+        repeated = np.bincount(point_index, minlength=len(result))[point_index] > 1
+        if repeated.any():
+            np.minimum.at(result, point_index[repeated], tree_index[repeated])
         return result
 
     def locate(self, lon: float, lat: float) -> int | None:

@@ -21,6 +21,8 @@ from fengqiao.db.engine import for_writing, make_engine, make_session_factory
 from fengqiao.duty import api as duty_api
 from fengqiao.events import api as events_api
 from fengqiao.jurisdiction import api as jurisdiction_api
+from fengqiao.triage import api as triage_api
+from fengqiao.triage.responsibility import api as responsibility_api
 from fengqiao.web import health, pages
 from fengqiao.web.errors import ERROR_RESPONSES, install_error_handlers
 from fengqiao.web.middleware import RequestContextMiddleware
@@ -46,6 +48,8 @@ OPENAPI_TAGS = [
     {"name": "基础数据 / base data", "description": "楼栋、户室、企业与标准地址"},
     {"name": "事件 / events", "description": "受理、流转、签收、处置、反馈、审核、销号"},
     {"name": "账号 / accounts", "description": "登录与当前用户"},
+    {"name": "分拨 / triage", "description": "坐标分拨到网格、村社、镇街、联勤工作站、派出所"},
+    {"name": "属地事项清单 / responsibility lists", "description": "哪个部门负责哪类事项、在哪里"},
     {"name": "系统 / system", "description": "健康检查"},
 ]
 
@@ -86,6 +90,9 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
         basedata_api.router,
         accounts_api.router,
         events_api.router,
+        triage_api.router,
+        triage_api.reclassify_router,
+        responsibility_api.router,
     ):
         app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     app.include_router(health.router)

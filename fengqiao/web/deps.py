@@ -46,6 +46,16 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
+def get_read_session(request: Request) -> Iterator[Session]:
+    """For POST requests that only read (batch queries): no write lock taken on SQLite."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
 def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
@@ -65,5 +75,6 @@ def pagination(
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 PageDep = Annotated[Page, Depends(pagination)]

@@ -18,7 +18,7 @@ import threading
 from datetime import date
 from functools import cache
 
-import chinese_calendar  # type: ignore[import-untyped]
+import chinese_calendar
 
 from fengqiao.core.logging import get_logger
 

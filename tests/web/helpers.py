@@ -21,7 +21,7 @@ from fengqiao.duty.roles import DutyRole
 from fengqiao.jurisdiction.kinds import UnitKind
 from fengqiao.jurisdiction.models import Unit
 from fengqiao.web.app import create_app
-from fengqiao.web.deps import get_session
+from fengqiao.web.deps import get_read_session, get_session
 from tests import factories
 
 COUNTY = factories.COUNTY
@@ -43,6 +43,7 @@ def make_app(db: Session, engine: Engine, **settings: Any) -> FastAPI:
         yield db
 
     app.dependency_overrides[get_session] = test_session
+    app.dependency_overrides[get_read_session] = test_session
     return app
 
 
