@@ -9,6 +9,7 @@ from fengqiao.events import models as events_models
 from fengqiao.jobs import models as jobs_models
 from fengqiao.jurisdiction import models as jurisdiction_models
 from fengqiao.triage.classify import models as classifier_models  # noqa: F401  (registers the tables)
+from fengqiao.triage.responsibility import models as responsibility_models
 from fengqiao.workcalendar import models as workcalendar_models
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "events_models",
     "jobs_models",
     "jurisdiction_models",
+    "responsibility_models",
     "workcalendar_models",
 ]

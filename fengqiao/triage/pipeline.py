@@ -20,7 +20,7 @@ from fengqiao.jurisdiction.models import Unit
 from fengqiao.triage.classify.result import Classification
 from fengqiao.triage.classify.rules import default_rules
 from fengqiao.triage.classify.service import classify_batch
-from fengqiao.triage.dispatch.service import Classified, apply_triage
+from fengqiao.triage.dispatch.service import Classified, Lookups, apply_triage
 from fengqiao.triage.placing import place_by_address
 
 
@@ -46,11 +46,14 @@ def triage_events(*, session: Session, events: Sequence[Event]) -> None:
     """Place the events by address, classify them in one batch, store each one's classification and suggestion."""
     place_by_address(session=session, events=events)
     results = classify_batch([f"{e.title}。{e.content}" for e in events], session=session)
-    for event, result in zip(events, results, strict=True):
+    classified = [classified_from(r) for r in results]
+    lookups = Lookups.load(session=session, events=events, classified=classified)
+    for event, result, verdict in zip(events, results, classified, strict=True):
         # The classifier may know what the channel did not: a domestic-violence text is sensitive, a dispute is one.
         event.is_sensitive = event.is_sensitive or result.sensitive
         event.is_dispute = event.is_dispute or result.is_dispute
-        apply_triage(session=session, event=event, classified=classified_from(result))
+        apply_triage(session=session, event=event, classified=verdict, lookups=lookups)
+    session.flush()
 
 
 def register(

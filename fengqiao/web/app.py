@@ -23,7 +23,7 @@ from fengqiao.events import api as events_api
 from fengqiao.jurisdiction import api as jurisdiction_api
 from fengqiao.triage import api as triage_api
 from fengqiao.triage.responsibility import api as responsibility_api
-from fengqiao.web import health, pages
+from fengqiao.web import health, pages, work
 from fengqiao.web.errors import ERROR_RESPONSES, install_error_handlers
 from fengqiao.web.middleware import RequestContextMiddleware
 from fengqiao.web.ratelimit import RateLimiter
@@ -97,6 +97,7 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
         app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     app.include_router(health.router)
     app.include_router(pages.router)
+    app.include_router(work.router)
     _add_docs(app)
     _mount_static(app, settings.assets_dir)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -18,8 +19,15 @@ app = typer.Typer(help="分类模型 / Classifier model versions.", no_args_is_h
 BATCH = 256
 
 
-def _session() -> Session:
-    return Session(for_writing(make_engine()), expire_on_commit=False)
+@contextmanager
+def _session(*, write: bool = True) -> Iterator[Session]:
+    # Only commands that write announce it: on SQLite a writing transaction holds the write lock while classifying.
+    engine = make_engine()
+    try:
+        with Session(for_writing(engine) if write else engine, expire_on_commit=False) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def _parse(line: str) -> str:
@@ -48,7 +56,7 @@ def classify_command() -> None:
     """从标准输入读取 JSON 行 {"text": …}，逐行输出分类结果 / Classify JSON lines from standard input."""
     from fengqiao.triage.classify.service import classify_batch
 
-    with _session() as session:
+    with _session(write=False) as session:
         for batch in _batches(iter(sys.stdin)):
             texts: list[tuple[int, str]] = []
             out: dict[int, dict[str, Any]] = {}
@@ -87,7 +95,7 @@ def versions() -> None:
     """列出模型版本 / List the stored versions."""
     from fengqiao.triage.classify.training import list_versions
 
-    with _session() as session:
+    with _session(write=False) as session:
         rows = list_versions(session=session)
     if not rows:
         typer.echo("尚无训练版本，使用内置种子模型 / no version yet: the built-in seed model answers")
@@ -125,7 +133,7 @@ def evaluate() -> None:
     from fengqiao.triage.classify.training import evaluate_active
     from fengqiao.triage.taxonomy import default_taxonomy
 
-    with _session() as session:
+    with _session(write=False) as session:
         metrics = evaluate_active(session=session)
     version = metrics["version"]
     typer.echo(f"模型 / model: {'版本 ' + str(version) if version else '内置种子模型 / built-in seed model'}")

@@ -33,7 +33,8 @@ from fengqiao.triage.taxonomy import Taxonomy, TaxonomyError, default_taxonomy
 log = get_logger(__name__)
 
 _lock = threading.Lock()
-_active: tuple[int, int, TwoLevelModel] | None = None  # (row id, version, model)
+# (row id, sha256, version, model): the digest too, so two databases in one process never share a cached model.
+_active: tuple[int, str, int, TwoLevelModel] | None = None
 _seed: TwoLevelModel | None = None
 _default_engine: Engine | None = None
 
@@ -83,10 +84,10 @@ def seed_model() -> TwoLevelModel:
 
 
 def active_model(*, session: Session) -> tuple[TwoLevelModel, int | None]:
-    """The active stored version (cached by row id), or the seed model when none is active."""
+    """The active stored version (cached by row id and digest), or the seed model when none is active."""
     global _active
     row = session.execute(
-        select(ClassifierModel.id, ClassifierModel.version)
+        select(ClassifierModel.id, ClassifierModel.sha256, ClassifierModel.version)
         .where(ClassifierModel.is_active.is_(True))
         .order_by(ClassifierModel.version.desc())
         .limit(1)
@@ -94,12 +95,12 @@ def active_model(*, session: Session) -> tuple[TwoLevelModel, int | None]:
     if row is None:
         return seed_model(), None
     cached = _active
-    if cached is not None and cached[0] == row.id:
-        return cached[2], cached[1]
+    if cached is not None and cached[:2] == (row.id, row.sha256):
+        return cached[3], row.version
     data = session.scalar(select(ClassifierModel.model_bytes).where(ClassifierModel.id == row.id))
     assert data is not None
     model = TwoLevelModel.from_bytes(data)
-    _active = (row.id, row.version, model)
+    _active = (row.id, row.sha256, row.version, model)
     return model, row.version
 
 

@@ -3,6 +3,7 @@ and arming the job that applies it when the rules say so."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ from fengqiao.events.models import Event
 from fengqiao.jobs import service as jobs
 from fengqiao.jurisdiction.models import Unit
 from fengqiao.triage.dispatch.policy import DispatchPolicy, Facts, Suggestion, default_policy, suggest
-from fengqiao.triage.responsibility.service import owner_for
+from fengqiao.triage.responsibility.service import ScopedRule, owner_among, rules_for
 
 AUTO_DISPATCH = "triage.auto_dispatch"
 # Parties or people involved from which a matter counts as collective (多人一事).
@@ -37,24 +38,61 @@ class Classified:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def facts_for(*, session: Session, event: Event, classified: Classified) -> Facts:
+@dataclass
+class Lookups:
+    """Everything the rules need to know about a batch of events, fetched with a handful of queries."""
+
+    units: dict[str, Unit]
+    stations: dict[int, Unit]
+    rules: list[ScopedRule]
+    departments: dict[str, Unit]
+
+    @classmethod
+    def load(cls, *, session: Session, events: Sequence[Event], classified: Sequence[Classified]) -> Lookups:
+        codes = {c for e in events for c in e.location_path.split("/") if c}
+        units = {u.code: u for u in session.scalars(select(Unit).where(Unit.code.in_(codes)))} if codes else {}
+        station_ids = {u.police_station_id for u in units.values() if u.police_station_id is not None}
+        stations = (
+            {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(station_ids)))} if station_ids else {}
+        )
+        categories = {c for k in classified for c in (k.category, k.subcategory) if c}
+        rules = rules_for(session=session, categories=categories)
+        department_codes = {k.owner_department for k in classified if k.owner_department}
+        department_ids = {r.department_id for r in rules}
+        departments = (
+            {
+                u.code: u
+                for u in session.scalars(
+                    select(Unit).where(Unit.code.in_(department_codes) | Unit.id.in_(department_ids))
+                )
+            }
+            if department_codes or department_ids
+            else {}
+        )
+        return cls(units=units, stations=stations, rules=rules, departments=departments)
+
+    def department_by_id(self, unit_id: int) -> Unit | None:
+        return next((u for u in self.departments.values() if u.id == unit_id), None)
+
+
+def facts_for(*, event: Event, classified: Classified, lookups: Lookups) -> Facts:
     codes = tuple(c for c in event.location_path.split("/") if c)
-    units = {u.code: u for u in session.scalars(select(Unit).where(Unit.code.in_(codes)))}
-    names = tuple(units[c].name if c in units else c for c in codes)
+    names = tuple(lookups.units[c].name if c in lookups.units else c for c in codes)
     police: tuple[str, str] | None = None
-    village = units.get(codes[2]) if len(codes) > 2 else None
+    village = lookups.units.get(codes[2]) if len(codes) > 2 else None
     if village is not None and village.police_station_id is not None:
-        station = session.get(Unit, village.police_station_id)
+        station = lookups.stations.get(village.police_station_id)
         if station is not None:
             police = (station.code, station.name)
-    owner = owner_for(
-        session=session,
+    owner_id = owner_among(
+        lookups.rules,
         category=classified.category,
         subcategory=classified.subcategory,
         location_path=event.location_path,
     )
+    owner = lookups.department_by_id(owner_id) if owner_id is not None else None
     if owner is None and classified.owner_department:
-        owner = session.scalars(select(Unit).where(Unit.code == classified.owner_department)).one_or_none()
+        owner = lookups.departments.get(classified.owner_department)
     collective = (
         classified.collective or (event.involved_count or 0) >= COLLECTIVE_FROM or len(event.parties) >= COLLECTIVE_FROM
     )
@@ -71,10 +109,17 @@ def facts_for(*, session: Session, event: Event, classified: Classified) -> Fact
 
 
 def apply_triage(
-    *, session: Session, event: Event, classified: Classified, policy: DispatchPolicy | None = None
+    *,
+    session: Session,
+    event: Event,
+    classified: Classified,
+    lookups: Lookups | None = None,
+    policy: DispatchPolicy | None = None,
 ) -> Suggestion:
-    """Record the classification and the suggestion on the event; arm the auto-dispatch job if the rules say so."""
-    suggestion = suggest(facts_for(session=session, event=event, classified=classified), policy or default_policy())
+    """Record the classification and the suggestion on the event; arm the auto-dispatch job if the rules say so.
+    Pass ``lookups`` loaded once for a whole batch; without it they are loaded for this event alone."""
+    lookups = lookups or Lookups.load(session=session, events=[event], classified=[classified])
+    suggestion = suggest(facts_for(event=event, classified=classified, lookups=lookups), policy or default_policy())
     if classified.category and not event.category:
         event.category = classified.category
         event.subcategory = classified.subcategory
@@ -90,7 +135,6 @@ def apply_triage(
         "model_version": classified.model_version,
         "suggestion": suggestion.as_dict(),
     }
-    session.flush()
     if suggestion.auto and event.status == EventStatus.REGISTERED.value:
         jobs.schedule(
             session=session,

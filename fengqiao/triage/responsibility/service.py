@@ -99,22 +99,49 @@ def remove_rule(*, session: Session, rule_id: int) -> None:
     session.flush()
 
 
-def owner_for(*, session: Session, category: str | None, subcategory: str | None, location_path: str) -> Unit | None:
-    """The department owning this matter here: the rule of the narrowest scope containing the place wins, and
-    at equal scope a subcategory rule beats a category rule."""
-    wanted = [c for c in (subcategory, category) if c]
-    if not wanted:
-        return None
-    candidates = session.execute(
-        select(ResponsibilityRule, Unit)
-        .join(Unit, Unit.id == ResponsibilityRule.scope_unit_id)
-        .where(ResponsibilityRule.category.in_(wanted))
-    ).all()
-    best: tuple[int, int, int] | None = None
-    for rule, scope in candidates:
-        if not location_path.startswith(scope.path):
+@dataclass(frozen=True)
+class ScopedRule:
+    category: str
+    scope_path: str
+    department_id: int
+
+
+def rules_for(*, session: Session, categories: set[str]) -> list[ScopedRule]:
+    """The rules about any of ``categories``, with their scope's path: one query for a whole batch."""
+    if not categories:
+        return []
+    return [
+        ScopedRule(rule.category, scope_path, rule.department_unit_id)
+        for rule, scope_path in session.execute(
+            select(ResponsibilityRule, Unit.path)
+            .join(Unit, Unit.id == ResponsibilityRule.scope_unit_id)
+            .where(ResponsibilityRule.category.in_(categories))
+        )
+    ]
+
+
+def owner_among(
+    rules: list[ScopedRule], *, category: str | None, subcategory: str | None, location_path: str
+) -> int | None:
+    """The owning department's id: the rule of the narrowest scope containing the place wins, and at equal scope a
+    subcategory rule beats a category rule."""
+    best: tuple[int, int] | None = None
+    owner: int | None = None
+    for rule in rules:
+        if rule.category not in (category, subcategory) or not location_path.startswith(rule.scope_path):
             continue
-        rank = (len(scope.path), 1 if rule.category == subcategory else 0, rule.department_unit_id)
-        if best is None or rank[:2] > best[:2]:
-            best = rank
-    return session.get(Unit, best[2]) if best else None
+        rank = (len(rule.scope_path), 1 if rule.category == subcategory else 0)
+        if best is None or rank > best:
+            best, owner = rank, rule.department_id
+    return owner
+
+
+def owner_for(*, session: Session, category: str | None, subcategory: str | None, location_path: str) -> Unit | None:
+    wanted = {c for c in (subcategory, category) if c}
+    owner = owner_among(
+        rules_for(session=session, categories=wanted),
+        category=category,
+        subcategory=subcategory,
+        location_path=location_path,
+    )
+    return session.get(Unit, owner) if owner is not None else None

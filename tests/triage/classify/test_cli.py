@@ -58,3 +58,20 @@ def test_model_train_versions_rollback_and_evaluate(configured: Engine) -> None:
     assert "内置种子模型" in result.stdout
     assert "high-risk recall" in result.stdout
     assert "labour" in result.stdout
+
+
+def test_model_train_stores_an_active_version_the_commands_then_use(configured: Engine) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["model", "train", "--note", "测试"])
+    assert result.exit_code == 0, result.output
+    assert "版本 1 已启用" in result.stdout
+
+    result = runner.invoke(app, ["model", "versions"])
+    assert result.exit_code == 0
+    assert "测试" in result.stdout
+
+    result = runner.invoke(app, ["classify"], input=json.dumps({"text": "楼上漏水"}, ensure_ascii=False) + "\n")
+    assert json.loads(result.stdout)["model_version"] == 1
+
+    assert runner.invoke(app, ["model", "rollback", "--to", "1"]).exit_code == 0
+    assert runner.invoke(app, ["model", "rollback"]).exit_code == 1
