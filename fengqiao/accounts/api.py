@@ -13,7 +13,7 @@ from fengqiao.accounts.permissions import Permission
 from fengqiao.accounts.schemas import AssignmentOut, LoginIn, LoginOut, MeOut
 from fengqiao.accounts.scope import Viewer, load_viewer
 from fengqiao.core.clock import utcnow
-from fengqiao.core.errors import Forbidden, Unauthorized
+from fengqiao.core.errors import FengqiaoError, Forbidden, Unauthorized
 from fengqiao.duty.models import Staff
 from fengqiao.duty.roles import DUTY_ROLE_LABELS
 from fengqiao.web.deps import SessionDep
@@ -80,7 +80,12 @@ def me_out(viewer: Viewer) -> MeOut:
 @router.post("/auth/login", response_model=LoginOut, summary="登录 / log in")
 def login(body: LoginIn, request: Request, response: Response, session: SessionDep) -> LoginOut:
     ip = request.client.host if request.client else None
-    staff = service.authenticate(session=session, username=body.username, password=body.password, ip=ip)
+    try:
+        staff = service.authenticate(session=session, username=body.username, password=body.password, ip=ip)
+    except FengqiaoError:
+        # The failure count and its audit entry must outlive the error response (which rolls the request back).
+        session.commit()
+        raise
     token = service.issue_token(session=session, staff=staff)
     expires_at = utcnow() + service.TOKEN_TTL
     response.set_cookie(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -127,8 +127,17 @@ def register(*, session: Session, new: NewEvent, registering_unit: Unit, actor_i
     return IntakeResult(event, created=True)
 
 
+# Called with the rows about to be inserted (each: the new event and its column values), so that a caller — triage —
+# can fill in what it concludes before the insert rather than update every row after it.
+Enrich = Callable[[list[tuple[NewEvent, dict[str, Any]]]], None]
+
+
 def register_many(
-    *, session: Session, items: Sequence[NewEvent | FengqiaoError], registering_unit: Unit
+    *,
+    session: Session,
+    items: Sequence[NewEvent | FengqiaoError],
+    registering_unit: Unit,
+    enrich: Enrich | None = None,
 ) -> list[BatchItemResult]:
     """Register a batch from a feed with set-based queries and bulk inserts; the answer per item is the same as
     ``register`` would give. Items already known (by source id, also twice within the batch) are not created again;
@@ -170,6 +179,8 @@ def register_many(
             continue
         values = _event_values(new, placement, owner=owner, registering_unit=registering_unit, actor_id=None, now=now)
         rows.append((index, new, values))
+    if enrich is not None and rows:
+        enrich([(new, values) for _, new, values in rows])
     savepoint = session.begin_nested()
     try:
         created = _bulk_insert(session=session, rows=rows, registering_unit=registering_unit, now=now)

@@ -183,5 +183,5 @@ def allowed_actions(*, status: EventStatus, relations: frozenset[Relation] | set
     return [
         action
         for action, rule in RULES.items()
-        if status in rule.sources and rule.by & set(relations) and Relation.SYSTEM not in rule.by
+        if status in rule.sources and (rule.by - {Relation.SYSTEM}) & set(relations)
     ]

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from fengqiao.core.errors import FengqiaoError
 from fengqiao.events import intake
-from fengqiao.events.kinds import RiskLevel
-from fengqiao.events.models import Event
+from fengqiao.events.kinds import EventStatus, RiskLevel
+from fengqiao.events.models import Event, EventParty
 from fengqiao.jurisdiction.models import Unit
 from fengqiao.triage.classify.result import Classification
 from fengqiao.triage.classify.rules import default_rules
 from fengqiao.triage.classify.service import classify_batch
-from fengqiao.triage.dispatch.service import Classified, Lookups, apply_triage
+from fengqiao.triage.dispatch.policy import Suggestion
+from fengqiao.triage.dispatch.service import Classified, Lookups, arm_auto_dispatch, decide
 from fengqiao.triage.placing import place_by_address
 
 
@@ -42,17 +44,26 @@ def classified_from(result: Classification) -> Classified:
     )
 
 
-def triage_events(*, session: Session, events: Sequence[Event]) -> None:
-    """Place the events by address, classify them in one batch, store each one's classification and suggestion."""
+def _decide_all(*, session: Session, events: Sequence[Event]) -> list[Suggestion]:
+    """Place by address, classify in one batch, and write each event's classification and suggestion onto it."""
     place_by_address(session=session, events=events)
     results = classify_batch([f"{e.title}。{e.content}" for e in events], session=session)
     classified = [classified_from(r) for r in results]
     lookups = Lookups.load(session=session, events=events, classified=classified)
+    suggestions = []
     for event, result, verdict in zip(events, results, classified, strict=True):
         # The classifier may know what the channel did not: a domestic-violence text is sensitive, a dispute is one.
-        event.is_sensitive = event.is_sensitive or result.sensitive
-        event.is_dispute = event.is_dispute or result.is_dispute
-        apply_triage(session=session, event=event, classified=verdict, lookups=lookups)
+        event.is_sensitive = bool(event.is_sensitive) or result.sensitive
+        event.is_dispute = bool(event.is_dispute) or result.is_dispute
+        suggestions.append(decide(event=event, classified=verdict, lookups=lookups))
+    return suggestions
+
+
+def triage_events(*, session: Session, events: Sequence[Event]) -> None:
+    """Triage stored events and arm the auto-dispatch of those the rules say to dispatch on their own."""
+    for event, suggestion in zip(events, _decide_all(session=session, events=events), strict=True):
+        if suggestion.auto and event.status == EventStatus.REGISTERED.value:
+            arm_auto_dispatch(session=session, event_id=event.id, county_code=event.county_code)
     session.flush()
 
 
@@ -65,14 +76,49 @@ def register(
     return result
 
 
+# Columns triage may fill in before a batch is inserted.
+_TRIAGED_COLUMNS = (
+    "category",
+    "subcategory",
+    "risk_level",
+    "is_sensitive",
+    "is_dispute",
+    "triage",
+    "building_id",
+    "room_id",
+    "location_unit_id",
+    "location_path",
+)
+
+
 def register_many(
     *, session: Session, items: Sequence[intake.NewEvent | FengqiaoError], registering_unit: Unit
 ) -> list[intake.BatchItemResult]:
-    results = intake.register_many(session=session, items=items, registering_unit=registering_unit)
-    created = [r.event_id for r in results if r.created and r.event_id is not None]
-    if created:
+    """Bulk intake with triage decided before the insert (no row is updated afterwards)."""
+    decided: dict[int, bool] = {}  # id(NewEvent) → whether to auto-dispatch
+
+    def enrich(rows: list[tuple[intake.NewEvent, dict[str, Any]]]) -> None:
+        drafts = [Event(**values) for _, values in rows]  # never added to the session: only carriers
+        for draft, (new, _) in zip(drafts, rows, strict=True):
+            draft.parties = [EventParty(name=p.name) for p in new.parties]
+        suggestions = _decide_all(session=session, events=drafts)
+        for draft, suggestion, (new, values) in zip(drafts, suggestions, rows, strict=True):
+            values.update({column: getattr(draft, column) for column in _TRIAGED_COLUMNS})
+            decided[id(new)] = suggestion.auto
+
+    results = intake.register_many(session=session, items=items, registering_unit=registering_unit, enrich=enrich)
+    untriaged: list[int] = []
+    for result in results:
+        if not result.created or result.event_id is None:
+            continue
+        item = items[result.index]
+        if id(item) not in decided:
+            untriaged.append(result.event_id)  # registered one by one after a race: triage it now
+        elif decided[id(item)]:
+            arm_auto_dispatch(session=session, event_id=result.event_id, county_code=registering_unit.county_code)
+    if untriaged:
         events = session.scalars(
-            select(Event).where(Event.id.in_(created)).options(selectinload(Event.parties)).order_by(Event.id)
+            select(Event).where(Event.id.in_(untriaged)).options(selectinload(Event.parties)).order_by(Event.id)
         ).all()
         triage_events(session=session, events=events)
     return results

@@ -54,11 +54,10 @@ def place_by_address(*, session: Session, events: Sequence[Event]) -> None:
     if not waiting:
         return
     matcher = matcher_for(session)
-    matches = {e.id: matcher.match(e.address or "") for e in waiting}
-    grid_codes = {m.grid_code for m in matches.values() if m.grid_code}
+    matches = [matcher.match(e.address or "") for e in waiting]
+    grid_codes = {m.grid_code for m in matches if m.grid_code}
     grids = {u.code: u for u in session.scalars(select(Unit).where(Unit.code.in_(grid_codes)))} if grid_codes else {}
-    for event in waiting:
-        match = matches[event.id]
+    for event, match in zip(waiting, matches, strict=True):
         found = match.level in (MatchLevel.ROOM, MatchLevel.BUILDING) and match.score >= MIN_SCORE
         grid = grids.get(match.grid_code or "")
         event.triage = {

@@ -71,3 +71,9 @@ def test_recall_undoes_a_dispatch_only_before_acceptance() -> None:
     )
     with pytest.raises(TransitionRefused):
         decide(Action.RECALL, status=EventStatus.ACCEPTED, relations={Relation.DISPATCHER})
+
+
+def test_actions_the_system_may_also_take_are_offered_to_people() -> None:
+    offered = allowed_actions(status=EventStatus.REGISTERED, relations={Relation.DISPATCHER})
+    assert Action.DISPATCH in offered
+    assert Action.ADD_CO_HANDLER in allowed_actions(status=EventStatus.ACCEPTED, relations={Relation.DISPATCHER})

@@ -108,22 +108,15 @@ def facts_for(*, event: Event, classified: Classified, lookups: Lookups) -> Fact
     )
 
 
-def apply_triage(
-    *,
-    session: Session,
-    event: Event,
-    classified: Classified,
-    lookups: Lookups | None = None,
-    policy: DispatchPolicy | None = None,
+def decide(
+    *, event: Event, classified: Classified, lookups: Lookups, policy: DispatchPolicy | None = None
 ) -> Suggestion:
-    """Record the classification and the suggestion on the event; arm the auto-dispatch job if the rules say so.
-    Pass ``lookups`` loaded once for a whole batch; without it they are loaded for this event alone."""
-    lookups = lookups or Lookups.load(session=session, events=[event], classified=[classified])
+    """Write the classification and the suggestion onto ``event`` (persisted or not yet inserted)."""
     suggestion = suggest(facts_for(event=event, classified=classified, lookups=lookups), policy or default_policy())
     if classified.category and not event.category:
         event.category = classified.category
         event.subcategory = classified.subcategory
-    if _rank(classified.risk) > _rank(RiskLevel(event.risk_level)):
+    if _rank(classified.risk) > _rank(RiskLevel(event.risk_level or RiskLevel.LOW.value)):
         event.risk_level = classified.risk.value
     event.triage = {
         **(event.triage or {}),
@@ -135,15 +128,34 @@ def apply_triage(
         "model_version": classified.model_version,
         "suggestion": suggestion.as_dict(),
     }
+    return suggestion
+
+
+def arm_auto_dispatch(*, session: Session, event_id: int, county_code: str) -> None:
+    jobs.schedule(
+        session=session,
+        kind=AUTO_DISPATCH,
+        run_at=utcnow(),
+        payload={"event_id": event_id},
+        dedupe_key=f"event:{event_id}:auto_dispatch",
+        county_code=county_code,
+    )
+
+
+def apply_triage(
+    *,
+    session: Session,
+    event: Event,
+    classified: Classified,
+    lookups: Lookups | None = None,
+    policy: DispatchPolicy | None = None,
+) -> Suggestion:
+    """Record the classification and the suggestion on a stored event; arm the auto-dispatch job if the rules say
+    so. Pass ``lookups`` loaded once for a whole batch; without it they are loaded for this event alone."""
+    lookups = lookups or Lookups.load(session=session, events=[event], classified=[classified])
+    suggestion = decide(event=event, classified=classified, lookups=lookups, policy=policy)
     if suggestion.auto and event.status == EventStatus.REGISTERED.value:
-        jobs.schedule(
-            session=session,
-            kind=AUTO_DISPATCH,
-            run_at=utcnow(),
-            payload={"event_id": event.id},
-            dedupe_key=f"event:{event.id}:auto_dispatch",
-            county_code=event.county_code,
-        )
+        arm_auto_dispatch(session=session, event_id=event.id, county_code=event.county_code)
     return suggestion
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from fengqiao.accounts.scope import Viewer
 from fengqiao.core.clock import CHINA_TZ, utcnow
-from fengqiao.core.errors import FengqiaoError, InvalidInput, NotFound
+from fengqiao.core.errors import InvalidInput, NotFound
 from fengqiao.events.actions import ActionRequest
 from fengqiao.events.kinds import (
     CHANNEL_LABELS,
@@ -28,11 +28,12 @@ from fengqiao.events.kinds import (
     RiskLevel,
     Satisfaction,
     SupervisionLevel,
+    TaskStatus,
 )
-from fengqiao.events.lifecycle import ACTION_LABELS, RULES, Action, Relation, decide
+from fengqiao.events.lifecycle import ACTION_LABELS, RULES, Action
 from fengqiao.events.models import Event
 from fengqiao.events.queries import EventFilter, SortKey
-from fengqiao.events.relations import relations_of
+from fengqiao.events.relations import viewer_task
 from fengqiao.events.schemas import ACTION_PATHS
 from fengqiao.jurisdiction.kinds import UnitKind
 from fengqiao.jurisdiction.models import Unit
@@ -202,30 +203,25 @@ class ActionForm:
     mediation: bool = False
 
 
-def _shared_with_system(*, session: Session, viewer: Viewer, event: Event) -> list[Action]:
-    """Actions people and the system may both take (dispatch, add a co-handler) that ``lifecycle.allowed_actions``
-    leaves out because it drops every rule the system may apply; asked of ``lifecycle.decide`` one by one."""
-    relations = relations_of(session=session, viewer=viewer, event=event)
-    found = []
-    for action, rule in RULES.items():
-        if Relation.SYSTEM not in rule.by or action not in ACTION_PATHS:
-            continue
-        try:
-            decide(action, status=EventStatus(event.status), relations=relations - {Relation.SYSTEM})
-        except FengqiaoError:
-            continue
-        found.append(action)
-    return found
+# Task-level actions need a task of the viewer's unit in these states (as ``actions`` checks when they are done).
+_OWN_TASK_NEEDED: dict[Action, set[TaskStatus]] = {
+    Action.ACCEPT: {TaskStatus.DISPATCHED},
+    Action.HANDLE: {TaskStatus.ACCEPTED},
+    Action.MEDIATE: {TaskStatus.ACCEPTED},
+    Action.REPORT_BACK: {TaskStatus.ACCEPTED},
+}
 
 
 def action_forms(*, session: Session, viewer: Viewer, event: Event, allowed: list[Any]) -> list[ActionForm]:
-    """The forms of the actions this viewer may take now: the presenter's ``allowed_actions`` and the shared ones."""
+    """The forms of the actions this viewer may take now (the presenter's ``allowed_actions``)."""
     actions = {Action(labelled.value) for labelled in allowed}
-    actions.update(_shared_with_system(session=session, viewer=viewer, event=event))
     forms = []
     for action in RULES:
         if action not in actions or action not in ACTION_PATHS:
             continue
+        needed = _OWN_TASK_NEEDED.get(action)
+        if needed and viewer_task(event, viewer, statuses=needed) is None:
+            continue  # e.g. 签收 when the unit's task is accepted already: the service would refuse it
         forms.append(
             ActionForm(
                 action=action.value,

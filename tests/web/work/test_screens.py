@@ -138,3 +138,16 @@ def test_a_grid_worker_cannot_open_another_grids_event(client: TestClient, world
     assert "<html" in page.text
     assert not page.headers["content-type"].startswith("application/json")
     assert client.post(f"/work/events/{event.id}/unmask").status_code == 404
+
+
+def test_without_unmask_permission_no_button_and_a_chinese_refusal(client: TestClient, world: World) -> None:
+    event = register(world)
+    login_as(client, world, "part_timer")
+    page = client.get(f"/work/events/{event.id}").text
+    assert "139****1234" in page
+    assert "查看完整信息" not in page
+    answer = client.post(f"/work/events/{event.id}/unmask", headers={"HX-Request": "true"})
+    assert answer.status_code == 200  # htmx swaps only 2xx: the refusal goes to the flash area
+    assert answer.headers["HX-Retarget"] == "#flash"
+    assert "您的岗位没有此项权限" in answer.text
+    assert "13905761234" not in answer.text
