@@ -6,15 +6,15 @@ never moves a running deadline.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from fengqiao.core.policyfile import load_toml
 from fengqiao.events.kinds import HandlingLevel, SupervisionLevel
 
 DEFAULT_POLICY_FILE = Path(__file__).parent / "policies" / "deadlines.toml"
@@ -83,15 +83,7 @@ class PolicyError(Exception):
 
 
 def load_policy(path: Path = DEFAULT_POLICY_FILE) -> DeadlinePolicy:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{path}: {exc}") from exc
-    try:
-        return DeadlinePolicy.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise PolicyError(f"{path}: {problems}") from exc
+    return load_toml(path, DeadlinePolicy, PolicyError)
 
 
 @lru_cache(maxsize=1)

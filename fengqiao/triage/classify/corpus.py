@@ -15,8 +15,9 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
+from fengqiao.core.policyfile import describe
 from fengqiao.triage.taxonomy import Taxonomy, TaxonomyError, default_taxonomy
-from fengqiao.triage.taxonomy.schema import format_validation_error, load_yaml
+from fengqiao.triage.taxonomy.schema import load_yaml
 
 DATA_DIR = Path(__file__).parent / "data"
 SEED_PHRASES_FILE = DATA_DIR / "seed_phrases.yaml"
@@ -142,7 +143,7 @@ def load_seed_phrases(path: Path = SEED_PHRASES_FILE, *, taxonomy: Taxonomy | No
     try:
         phrases = TypeAdapter(dict[str, list[str]]).validate_python(load_yaml(path))
     except ValidationError as exc:
-        raise TaxonomyError(format_validation_error(path, exc)) from exc
+        raise TaxonomyError(describe(path, exc)) from exc
     unknown = sorted(set(phrases) - set(taxonomy.subcategories))
     missing = sorted(set(taxonomy.subcategories) - set(phrases))
     if unknown or missing:

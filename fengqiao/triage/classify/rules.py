@@ -14,7 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from fengqiao.triage.taxonomy.schema import RISK_ORDER, TaxonomyError, format_validation_error, load_yaml
+from fengqiao.core.policyfile import describe
+from fengqiao.triage.taxonomy.schema import RISK_ORDER, TaxonomyError, load_yaml
 
 DEFAULT_RULES_FILE = Path(__file__).parent / "data" / "risk_cues.yaml"
 
@@ -100,7 +101,7 @@ def load_rules(path: Path = DEFAULT_RULES_FILE) -> CueRules:
     try:
         spec = RulesSpec.model_validate(data)
     except ValidationError as exc:
-        raise TaxonomyError(format_validation_error(path, exc)) from exc
+        raise TaxonomyError(describe(path, exc)) from exc
     return CueRules(
         [
             CueRule(r.code, r.name, r.group, r.raise_to, re.compile("|".join(f"(?:{p})" for p in r.patterns)))

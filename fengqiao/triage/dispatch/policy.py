@@ -6,13 +6,13 @@ serves it, which department owns its category there) and returns the units, the 
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
+from fengqiao.core.policyfile import load_toml
 from fengqiao.events.kinds import (
     CHANNEL_LABELS,
     HANDLING_LEVEL_LABELS,
@@ -64,13 +64,7 @@ class DispatchPolicyError(Exception):
 
 
 def load_policy(path: Path = RULES_FILE) -> DispatchPolicy:
-    try:
-        return DispatchPolicy.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
-    except tomllib.TOMLDecodeError as exc:
-        raise DispatchPolicyError(f"{path}: {exc}") from exc
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise DispatchPolicyError(f"{path}: {problems}") from exc
+    return load_toml(path, DispatchPolicy, DispatchPolicyError)
 
 
 @lru_cache(maxsize=1)

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from fengqiao.config import get_settings
+from fengqiao.core.policyfile import describe
 from fengqiao.demo.departments import DEPARTMENTS, department_code
 
 DEFAULT_TAXONOMY_FILE = Path(__file__).parent / "data" / "taxonomy.yaml"
@@ -212,11 +213,6 @@ def _resolve(spec: TaxonomySpec, county_code: str) -> Taxonomy:
     return Taxonomy(categories=tuple(categories), tags=tags)
 
 
-def format_validation_error(path: Path, exc: ValidationError) -> str:
-    problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in exc.errors())
-    return f"{path}: {problems}"
-
-
 def load_yaml(path: Path) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -231,7 +227,7 @@ def load_taxonomy(path: Path = DEFAULT_TAXONOMY_FILE, *, county_code: str | None
     try:
         spec = TaxonomySpec.model_validate(data)
     except ValidationError as exc:
-        raise TaxonomyError(format_validation_error(path, exc)) from exc
+        raise TaxonomyError(describe(path, exc)) from exc
     return _resolve(spec, county_code or get_settings().county_code)
 
 
