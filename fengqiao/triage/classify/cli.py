@@ -12,6 +12,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from fengqiao.core.clock import to_local
+from fengqiao.db import migrate
 from fengqiao.db.engine import for_writing, make_engine
 
 app = typer.Typer(help="分类模型 / Classifier model versions.", no_args_is_help=True)
@@ -23,6 +24,7 @@ BATCH = 256
 def _session(*, write: bool = True) -> Iterator[Session]:
     # Only commands that write announce it: on SQLite a writing transaction holds the write lock while classifying.
     engine = make_engine()
+    migrate.upgrade(engine)  # the model tables may be newer than the database (a no-op when it is current)
     try:
         with Session(for_writing(engine) if write else engine, expire_on_commit=False) as session:
             yield session
