@@ -97,9 +97,18 @@ def ensure() -> None:
         )
     if report is None:
         console.print("数据库已有演示县，跳过 / the database already has a county: nothing to do")
-        return
-    console.print(summary_table(report))
-    _print_demo_logins(console)
+    else:
+        console.print(summary_table(report))
+        _print_demo_logins(console)
+    _warm_classifier(console)
+
+
+def _warm_classifier(console: Console) -> None:
+    """Train (or load) the built-in classifier now, so the first event registered does not wait for it."""
+    from fengqiao.triage.classify.service import seed_model
+
+    with console.status("准备分类模型 / preparing the classifier"):
+        seed_model()
 
 
 def _print_demo_logins(console: Console) -> None:
