@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from fengqiao.core.errors import InvalidInput, NotFound
 from fengqiao.jurisdiction.geometry import load_boundary, to_geojson_geometry
 from fengqiao.jurisdiction.kinds import TERRITORIAL_LEVELS, UnitKind
+from fengqiao.jurisdiction.locator import grid_locator
 from fengqiao.jurisdiction.models import Unit
 from fengqiao.jurisdiction.paths import under_path
 from fengqiao.jurisdiction.schemas import (
@@ -192,28 +193,20 @@ def get_children_boundaries(*, session: Session, code: str, kind: UnitKind | Non
 def locate(*, session: Session, county_code: str, lon: float, lat: float) -> LocateResult:
     """The deepest territorial unit whose boundary covers the point, with its chain up to the county.
 
-    The bounding boxes narrow the candidates in SQL (a handful per level); shapely decides among them.
+    The grid comes from the in-memory grid locator (the one intake and routing use). Only a point in no grid —
+    territory not yet divided into grids — is looked up among the coarser units: bounding boxes narrow the
+    candidates in SQL, shapely decides among them.
     """
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise InvalidInput("经纬度超出范围", code="invalid_coordinates", details={"lon": lon, "lat": lat})
     county = get_unit(session=session, code=county_code)
-    candidates = session.scalars(
-        select(Unit)
-        .where(
-            under_path(Unit.path, county.path),
-            Unit.kind.in_(TERRITORIAL_KINDS),
-            Unit.boundary.is_not(None),
-            Unit.min_lon <= lon,
-            Unit.max_lon >= lon,
-            Unit.min_lat <= lat,
-            Unit.max_lat >= lat,
-        )
-        .order_by(Unit.level.desc(), Unit.code)
-    ).all()
-    point = shapely.Point(lon, lat)
-    # Deepest first: the first unit that covers the point is the answer; a point on a shared edge goes to the
-    # lower code, so the answer is stable.
-    found = next((u for u in candidates if (g := load_boundary(u.boundary)) is not None and g.covers(point)), None)
+    grid_id = grid_locator(session).locate(lon, lat)
+    grid = session.get(Unit, grid_id) if grid_id is not None else None
+    found = (
+        grid
+        if grid is not None and grid.path.startswith(county.path)
+        else _coarser_unit_at(session=session, county=county, lon=lon, lat=lat)
+    )
     if found is None:
         raise NotFound(
             f"坐标（经度 {lon}，纬度 {lat}）不在{county.name}辖区范围内",
@@ -231,3 +224,23 @@ def locate(*, session: Session, county_code: str, lon: float, lat: float) -> Loc
         grid=by_kind.get(UnitKind.GRID.value),
         chain=[UnitRef.of(u) for u in chain],
     )
+
+
+def _coarser_unit_at(*, session: Session, county: Unit, lon: float, lat: float) -> Unit | None:
+    candidates = session.scalars(
+        select(Unit)
+        .where(
+            under_path(Unit.path, county.path),
+            Unit.kind.in_(TERRITORIAL_KINDS),
+            Unit.boundary.is_not(None),
+            Unit.min_lon <= lon,
+            Unit.max_lon >= lon,
+            Unit.min_lat <= lat,
+            Unit.max_lat >= lat,
+        )
+        .order_by(Unit.level.desc(), Unit.code)
+    ).all()
+    point = shapely.Point(lon, lat)
+    # Deepest first: the first unit that covers the point is the answer; a point on a shared edge goes to the
+    # lower code, so the answer is stable.
+    return next((u for u in candidates if (g := load_boundary(u.boundary)) is not None and g.covers(point)), None)

@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from fengqiao.core.errors import FengqiaoError
 from fengqiao.events import intake
-from fengqiao.events.kinds import EventStatus, RiskLevel
+from fengqiao.events.kinds import RiskLevel
 from fengqiao.events.models import Event, EventParty
 from fengqiao.jurisdiction.models import Unit
 from fengqiao.triage.classify.result import Classification
 from fengqiao.triage.classify.rules import default_rules
 from fengqiao.triage.classify.service import classify_batch
 from fengqiao.triage.dispatch.policy import Suggestion
-from fengqiao.triage.dispatch.service import Classified, Lookups, arm_auto_dispatch, decide
+from fengqiao.triage.dispatch.service import Classified, Lookups, arm_auto_dispatch, arm_if_auto, decide
 from fengqiao.triage.placing import place_by_address
 
 
@@ -62,8 +62,7 @@ def _decide_all(*, session: Session, events: Sequence[Event]) -> list[Suggestion
 def triage_events(*, session: Session, events: Sequence[Event]) -> None:
     """Triage stored events and arm the auto-dispatch of those the rules say to dispatch on their own."""
     for event, suggestion in zip(events, _decide_all(session=session, events=events), strict=True):
-        if suggestion.auto and event.status == EventStatus.REGISTERED.value:
-            arm_auto_dispatch(session=session, event_id=event.id, county_code=event.county_code)
+        arm_if_auto(session=session, event=event, suggestion=suggestion)
     session.flush()
 
 

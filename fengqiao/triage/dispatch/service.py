@@ -131,6 +131,12 @@ def decide(
     return suggestion
 
 
+def arm_if_auto(*, session: Session, event: Event, suggestion: Suggestion) -> None:
+    """Schedule the auto-dispatch of a stored event whose suggestion the rules apply on their own."""
+    if suggestion.auto and event.status == EventStatus.REGISTERED.value:
+        arm_auto_dispatch(session=session, event_id=event.id, county_code=event.county_code)
+
+
 def arm_auto_dispatch(*, session: Session, event_id: int, county_code: str) -> None:
     jobs.schedule(
         session=session,
@@ -154,8 +160,7 @@ def apply_triage(
     so. Pass ``lookups`` loaded once for a whole batch; without it they are loaded for this event alone."""
     lookups = lookups or Lookups.load(session=session, events=[event], classified=[classified])
     suggestion = decide(event=event, classified=classified, lookups=lookups, policy=policy)
-    if suggestion.auto and event.status == EventStatus.REGISTERED.value:
-        arm_auto_dispatch(session=session, event_id=event.id, county_code=event.county_code)
+    arm_if_auto(session=session, event=event, suggestion=suggestion)
     return suggestion
 
 
