@@ -10,14 +10,14 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export UV_LINK_MODE := copy
 
-.PHONY: run test setup lint typecheck pytest pytest-postgres clean
+.PHONY: run test setup system-fonts system-browser lint typecheck pytest pytest-postgres clean
 
-run: setup
+run: setup system-fonts
 	$(BIN)/fengqiao db upgrade
 	$(BIN)/fengqiao demo ensure
 	$(BIN)/fengqiao serve
 
-test: setup lint typecheck pytest pytest-postgres
+test: setup system-browser lint typecheck pytest pytest-postgres
 
 setup: $(VENV)/.synced node_modules/.installed
 
@@ -32,6 +32,13 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# Debian packages: CJK fonts (pages, PDF sheets) for everyone, Chromium for the browser tests.
+system-fonts:
+	tools/install-system-packages fonts
+
+system-browser:
+	tools/install-system-packages fonts chromium
 
 lint: setup
 	$(BIN)/ruff check fengqiao tests

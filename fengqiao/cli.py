@@ -6,6 +6,7 @@ import typer
 
 from fengqiao.accounts.cli import app as accounts_app
 from fengqiao.bench.cli import app as bench_app
+from fengqiao.citizen.cli import app as qr_app
 from fengqiao.config import get_settings
 from fengqiao.core.logging import configure_logging
 from fengqiao.db.cli import app as db_app
@@ -24,6 +25,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(bench_app, name="bench")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(address_app, name="address")
+app.add_typer(qr_app, name="qr")
 app.command(name="worker")(worker_command)
 app.add_typer(classify_cli.app, name="model")
 app.command(name="classify")(classify_cli.classify_command)

@@ -6,11 +6,15 @@ import typer
 
 from fengqiao.bench.address import address_command
 from fengqiao.bench.intake import intake_command
+from fengqiao.bench.link import link_command
 from fengqiao.bench.route import route_command
 from fengqiao.bench.seed import seed_command
+from fengqiao.bench.web import web_command
 
 app = typer.Typer(help="性能基准 / Benchmarks.", no_args_is_help=True)
 app.command(name="seed")(seed_command)
 app.command(name="intake")(intake_command)
 app.command(name="address")(address_command)
 app.command(name="route")(route_command)
+app.command(name="web")(web_command)
+app.command(name="link")(link_command)

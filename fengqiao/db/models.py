@@ -3,13 +3,17 @@
 from fengqiao.accounts import models as accounts_models
 from fengqiao.audit import models as audit_models
 from fengqiao.basedata import models as basedata_models
+from fengqiao.citizen import models as citizen_models  # noqa: F401  (registers the tables)
 from fengqiao.db.base import Base
 from fengqiao.duty import models as duty_models
 from fengqiao.events import models as events_models
 from fengqiao.jobs import models as jobs_models
 from fengqiao.jurisdiction import models as jurisdiction_models
+from fengqiao.linking import models as linking_models  # noqa: F401  (registers the tables)
+from fengqiao.registers import models as registers_models  # noqa: F401  (registers the tables)
 from fengqiao.triage.classify import models as classifier_models  # noqa: F401  (registers the tables)
 from fengqiao.triage.responsibility import models as responsibility_models
+from fengqiao.warnings import models as warnings_models  # noqa: F401  (registers the tables)
 from fengqiao.workcalendar import models as workcalendar_models
 
 __all__ = [

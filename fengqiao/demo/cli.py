@@ -15,7 +15,11 @@ from rich.table import Table
 from fengqiao.config import get_settings
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from fengqiao.demo.pipeline import SeedReport
+    from fengqiao.demo.simulation.driver import SimulationReport
+    from fengqiao.demo.simulation.progress import SimulationProgress
 
 app = typer.Typer(help="演示数据 / Demo data.", no_args_is_help=True)
 
@@ -101,6 +105,91 @@ def ensure() -> None:
         console.print(summary_table(report))
         _print_demo_logins(console)
     _warm_classifier(console)
+    _ensure_history(console, scale=settings.demo_scale, seed=settings.demo_seed)
+
+
+def _ensure_history(console: Console, *, scale: float, seed: int) -> None:
+    """Give a county without events a simulated last month, so inboxes, lists and the cockpit have data."""
+    from fengqiao.db.engine import make_engine
+    from fengqiao.demo.simulation.service import ENSURE_DAYS, ensure_history
+
+    engine = make_engine()
+    started = time.perf_counter()
+    with _simulation_progress(console, ENSURE_DAYS) as listener:
+        simulated = ensure_history(engine=engine, scale=scale, seed=seed, listener=listener)
+    if simulated is None:
+        console.print("数据库已有事件，不再模拟 / the database already has events: no simulation")
+        return
+    _print_simulation(console, simulated, engine=engine, took=time.perf_counter() - started)
+
+
+@app.command()
+def simulate(
+    days: int = typer.Option(30, min=1, max=3660, help="模拟天数 / days to simulate"),
+    scale: float = typer.Option(
+        None, help="规模，1.0 = 全县实际事件量（默认 FENGQIAO_DEMO_SCALE）/ scale, 1.0 = the county's real volume"
+    ),
+    seed: int = typer.Option(None, min=0, help="随机种子（默认 FENGQIAO_DEMO_SEED）/ random seed"),
+    until: str = typer.Option(None, help="模拟截止日期 YYYY-MM-DD（默认今天）/ last day simulated (default today)"),
+) -> None:
+    """模拟一段时间的事件办理 / Simulate a stretch of county life through the real services."""
+    from datetime import date
+
+    from fengqiao.db.engine import make_engine
+    from fengqiao.demo.seeding import unit_count
+    from fengqiao.demo.simulation.service import simulate as run_simulation
+
+    settings = get_settings()
+    scale = _check_scale(settings.demo_scale if scale is None else scale)
+    seed = settings.demo_seed if seed is None else seed
+    try:
+        last = date.fromisoformat(until) if until else None
+    except ValueError as exc:
+        raise typer.BadParameter("日期格式应为 YYYY-MM-DD / date must be YYYY-MM-DD") from exc
+    console = Console()
+    engine = make_engine()
+    if not unit_count(engine):
+        console.print(
+            "[red]数据库中没有演示县，请先运行 fengqiao demo seed[/red] / no county: run `fengqiao demo seed` first"
+        )
+        raise typer.Exit(1)
+    started = time.perf_counter()
+    with _simulation_progress(console, days) as listener:
+        report = run_simulation(engine=engine, days=days, scale=scale, seed=seed, until=last, listener=listener)
+    _print_simulation(console, report, engine=engine, took=time.perf_counter() - started)
+
+
+def _simulation_progress(console: Console, days: int) -> SimulationProgress:
+    from fengqiao.demo.simulation.progress import SimulationProgress
+
+    return SimulationProgress(console, days)
+
+
+def _print_simulation(console: Console, report: SimulationReport, *, engine: Engine, took: float) -> None:
+    from sqlalchemy.orm import Session
+
+    from fengqiao.demo.simulation.driver import event_digest, level_split
+
+    with Session(engine) as session:
+        split = level_split(session, seed=report.seed)
+        digest = event_digest(session, seed=report.seed)
+    span = f"{report.first_day} … {report.last_day}" if report.first_day else "—"
+    table = Table(title=f"模拟 / simulation — {span}, scale {report.scale}, seed {report.seed}")
+    table.add_column("项目 item")
+    table.add_column("数量 count", justify="right")
+    table.add_row("模拟天数 days", f"{report.days:,}")
+    table.add_row("新登记事件 events registered", f"{report.registered:,}")
+    table.add_row("办理操作 actions by staff", f"{report.steps:,}")
+    table.add_row("定时任务 timers and auto-dispatch", f"{report.jobs:,}")
+    for level, label in (
+        ("village", "村(社区)级化解 village"),
+        ("town", "镇(街道)级化解 town"),
+        ("county", "县级化解 county"),
+    ):
+        table.add_row(label, f"{getattr(split, level):,} ({split.share(level):.2%})")
+    console.print(table)
+    console.print(f"事件摘要 / event digest {digest[:16]}")
+    console.print(f"用时 {took:.1f} 秒 / took {took:.1f} s")
 
 
 def _warm_classifier(console: Console) -> None:

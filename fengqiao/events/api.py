@@ -9,19 +9,18 @@ from urllib.parse import quote
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from fengqiao.accounts.api import ChannelKeyDep, ViewerDep, require
 from fengqiao.accounts.permissions import Permission
 from fengqiao.audit import service as audit
+from fengqiao.citizen import service as citizen
 from fengqiao.config import Settings
-from fengqiao.core.errors import FengqiaoError, InvalidInput, NotFound
+from fengqiao.core.errors import FengqiaoError, InvalidInput
 from fengqiao.events import actions, attachments, intake, present, queries
 from fengqiao.events.channels import ADAPTERS
-from fengqiao.events.dispute_code import display, normalise, qr_svg
+from fengqiao.events.dispute_code import display, qr_svg
 from fengqiao.events.kinds import Channel, EventStatus
 from fengqiao.events.lifecycle import ACTION_LABELS, Action
-from fengqiao.events.models import Event
 from fengqiao.events.schemas import (
     ACTION_PATHS,
     ActionIn,
@@ -308,16 +307,9 @@ def dispute_code_qr(event_id: EventId, viewer: ViewerDep, session: SessionDep, r
 def public_progress(
     session: SessionDep,
     code: Annotated[str, Query(min_length=4, max_length=32, description="解纷码")],
-    phone_last4: Annotated[str, Query(pattern=r"^\d{4}$", description="登记手机号后四位")],
+    phone_last4: Annotated[
+        str, Query(pattern=r"^\d{4}$", description="登记手机号后四位（未留手机号的群众扫码反映：回执上的四位查询码）")
+    ],
 ) -> ProgressOut:
-    not_found = NotFound("未找到该解纷码对应的事项，或手机号后四位不符", code="progress_not_found")
-    compact = normalise(code)
-    if compact is None:
-        raise not_found
-    event = session.scalars(select(Event).where(Event.dispute_code == compact)).one_or_none()
-    if event is None:
-        raise not_found
-    phones = {event.reporter_phone, *(p.phone for p in event.parties)}
-    if not any(p and p.endswith(phone_last4) for p in phones):
-        raise not_found
+    event = citizen.find_for_progress(session=session, code=code, last4=phone_last4)
     return present.progress(session=session, event=event)

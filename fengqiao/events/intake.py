@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fengqiao.basedata.identifiers import validate_credit_code, validate_phone, validate_resident_id
-from fengqiao.basedata.models import Building
+from fengqiao.basedata.models import Building, Room
 from fengqiao.core.clock import utcnow
 from fengqiao.core.errors import FengqiaoError, InvalidInput, NotFound
 from fengqiao.events.dispute_code import new_dispute_code
@@ -50,6 +50,7 @@ class NewEvent:
     is_sensitive: bool = False
     unit_code: str | None = None
     building_id: int | None = None
+    room_id: int | None = None  # a room of ``building_id``
     address: str | None = None
     lon: float | None = None
     lat: float | None = None
@@ -295,6 +296,10 @@ def _place_all(*, session: Session, news: Sequence[NewEvent], fallback: Unit) ->
             else []
         )
     }
+    room_ids = {n.room_id for n in news if n.room_id is not None}
+    room_buildings: dict[int, int] = (
+        dict(session.execute(select(Room.id, Room.building_id).where(Room.id.in_(room_ids))).all()) if room_ids else {}
+    )
     pointed = [
         i
         for i, n in enumerate(news)
@@ -317,7 +322,9 @@ def _place_all(*, session: Session, news: Sequence[NewEvent], fallback: Unit) ->
     )
     placements: list[_Placement | FengqiaoError] = []
     for i, new in enumerate(news):
-        if new.unit_code:
+        if new.room_id is not None and (new.building_id is None or room_buildings.get(new.room_id) != new.building_id):
+            placements.append(InvalidInput(f"户室{new.room_id}不属于所选楼栋", code="room_not_in_building"))
+        elif new.unit_code:
             placements.append(
                 by_code.get(new.unit_code) or NotFound(f"未找到单位“{new.unit_code}”", code="unit_not_found")
             )
@@ -362,6 +369,7 @@ def _event_values(
         "lon": new.lon,
         "lat": new.lat,
         "building_id": new.building_id,
+        "room_id": new.room_id,
         "involved_count": new.involved_count,
         "amount": new.amount,
         "reporter_name": new.reporter_name,

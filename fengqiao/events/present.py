@@ -122,6 +122,7 @@ def detail(*, session: Session, viewer: Viewer, event: Event, unmasked: bool) ->
         else None,
         is_dispute=event.is_dispute,
         address=event.address,
+        building_id=event.building_id,
         lon=event.lon,
         lat=event.lat,
         occurred_at=event.occurred_at,

@@ -43,6 +43,7 @@ class EventCreateIn(_In):
     is_sensitive: bool = False
     unit_code: str | None = Field(default=None, max_length=24, pattern=r"^[0-9A-Z]+$")
     building_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    room_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="户室（须属于 building_id）")
     address: str | None = Field(default=None, max_length=200, pattern=TEXT)
     lon: float | None = Field(default=None, ge=-180, le=180)
     lat: float | None = Field(default=None, ge=-90, le=90)
@@ -144,6 +145,7 @@ class EventDetailOut(EventSummaryOut):
     intake_type: Labelled | None
     is_dispute: bool
     address: str | None
+    building_id: int | None = None
     lon: float | None
     lat: float | None
     occurred_at: datetime | None

@@ -34,9 +34,16 @@ from fengqiao.jobs.models import Job
 
 Handler: TypeAlias = Callable[[Session, Job], None]
 
-HANDLER_MODULES: tuple[str, ...] = ("fengqiao.jobs.auditor", "fengqiao.events.timers", "fengqiao.triage.dispatch.jobs")
+HANDLER_MODULES: tuple[str, ...] = (
+    "fengqiao.jobs.auditor",
+    "fengqiao.events.timers",
+    "fengqiao.triage.dispatch.jobs",
+    "fengqiao.warnings.jobs",
+)
 
 _handlers: dict[str, Handler] = {}
+# Run by each worker as it starts, in a transaction: domains arm their periodic jobs here (idempotent by dedupe key).
+_startup: dict[str, Callable[[Session], None]] = {}
 
 
 class UnknownJobKind(LookupError):
@@ -56,6 +63,16 @@ def job_handler(kind: str) -> Callable[[Handler], Handler]:
         return handler
 
     return register
+
+
+def on_worker_start(hook: Callable[[Session], None]) -> Callable[[Session], None]:
+    """Register the decorated function to run when a worker starts (keyed by name: re-imports replace it)."""
+    _startup[_qualified_name(hook)] = hook
+    return hook
+
+
+def startup_hooks() -> list[Callable[[Session], None]]:
+    return list(_startup.values())
 
 
 def get_handler(kind: str) -> Handler:
@@ -79,6 +96,6 @@ def load_handler_modules(modules: tuple[str, ...] = HANDLER_MODULES) -> None:
         importlib.import_module(module)
 
 
-def _qualified_name(handler: Handler) -> str:
+def _qualified_name(handler: Callable[..., None]) -> str:
     # Re-importing a module (e.g. under a test runner) re-registers the same function as a new object.
     return f"{handler.__module__}.{handler.__qualname__}"

@@ -39,7 +39,7 @@ from fengqiao.core.logging import get_logger
 from fengqiao.db.engine import make_session_factory
 from fengqiao.jobs import auditor, leases
 from fengqiao.jobs.models import Job, JobStatus
-from fengqiao.jobs.registry import get_handler, load_handler_modules
+from fengqiao.jobs.registry import get_handler, load_handler_modules, startup_hooks
 
 SQLITE_LEASE_NAME = "sqlite-worker"
 MAX_ERROR_CHARS = 4000
@@ -171,6 +171,11 @@ class Worker:
 
     def _prepare(self) -> None:
         load_handler_modules()
+        hooks = startup_hooks()
+        if hooks:
+            with self._sessions() as session, session.begin():
+                for hook in hooks:
+                    hook(session)
         if self.config.audit_interval is not None:
             with self._sessions() as session, session.begin():
                 auditor.ensure_scheduled(

@@ -24,6 +24,7 @@ from fengqiao.triage.classify.service import classify_batch
 from fengqiao.triage.dispatch.policy import Suggestion
 from fengqiao.triage.dispatch.service import Classified, Lookups, arm_auto_dispatch, arm_if_auto, decide
 from fengqiao.triage.placing import place_by_address
+from fengqiao.warnings.jobs import schedule_analysis
 
 
 @lru_cache(maxsize=1)
@@ -39,6 +40,7 @@ def classified_from(result: Classification) -> Classified:
         risk=RiskLevel(result.risk),
         collective=bool(_collective_cues() & set(result.cues)),
         reasons=tuple(result.reasons),
+        cues=tuple(result.cues),
         owner_department=result.department_code or None,
         model_version=str(result.model_version) if result.model_version is not None else "seed",
     )
@@ -72,6 +74,7 @@ def register(
     result = intake.register(session=session, new=new, registering_unit=registering_unit, actor_id=actor_id)
     if result.created:
         triage_events(session=session, events=[result.event])
+        schedule_analysis(session=session, event_ids=[result.event.id], county_code=result.event.county_code)
     return result
 
 
@@ -106,6 +109,8 @@ def register_many(
             decided[id(new)] = suggestion.auto
 
     results = intake.register_many(session=session, items=items, registering_unit=registering_unit, enrich=enrich)
+    created = [r.event_id for r in results if r.created and r.event_id is not None]
+    schedule_analysis(session=session, event_ids=created, county_code=registering_unit.county_code)
     untriaged: list[int] = []
     for result in results:
         if not result.created or result.event_id is None:

@@ -21,9 +21,12 @@ from fengqiao.db.engine import for_writing, make_engine, make_session_factory
 from fengqiao.duty import api as duty_api
 from fengqiao.events import api as events_api
 from fengqiao.jurisdiction import api as jurisdiction_api
+from fengqiao.metrics import api as metrics_api
+from fengqiao.registers import api as registers_api
 from fengqiao.triage import api as triage_api
 from fengqiao.triage.responsibility import api as responsibility_api
-from fengqiao.web import health, pages, work
+from fengqiao.warnings import api as warnings_api
+from fengqiao.web import citizen, cockpit, health, pages, work
 from fengqiao.web.errors import ERROR_RESPONSES, install_error_handlers
 from fengqiao.web.middleware import RequestContextMiddleware
 from fengqiao.web.ratelimit import RateLimiter
@@ -50,6 +53,9 @@ OPENAPI_TAGS = [
     {"name": "账号 / accounts", "description": "登录与当前用户"},
     {"name": "分拨 / triage", "description": "坐标分拨到网格、村社、镇街、联勤工作站、派出所"},
     {"name": "属地事项清单 / responsibility lists", "description": "哪个部门负责哪类事项、在哪里"},
+    {"name": "指标 / metrics", "description": "大屏与统计指标"},
+    {"name": "研判预警 / early warning", "description": "一人多事、多人一事、一地多事、反复报警、类案串联；人员画像"},
+    {"name": "重点管控 / key registers", "description": "重点项目（8大类25小类）、重点人员、重点场所及其关联事件"},
     {"name": "系统 / system", "description": "健康检查"},
 ]
 
@@ -80,7 +86,7 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.write_session_factory = make_session_factory(for_writing(engine))
-    app.state.rate_limiters = {"progress": RateLimiter(limit=30, window_seconds=600)}
+    app.state.rate_limiters = {"progress": RateLimiter(limit=30, window_seconds=600), **citizen.citizen_limiters()}
 
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
@@ -93,11 +99,16 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
         triage_api.router,
         triage_api.reclassify_router,
         responsibility_api.router,
+        metrics_api.router,
+        warnings_api.router,
+        registers_api.router,
     ):
         app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     app.include_router(health.router)
     app.include_router(pages.router)
     app.include_router(work.router)
+    app.include_router(cockpit.router)
+    app.include_router(citizen.router)
     _add_docs(app)
     _mount_static(app, settings.assets_dir)
     return app

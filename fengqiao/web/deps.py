@@ -74,7 +74,10 @@ def pagination(
     return Page(limit=limit, offset=offset)
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
-ReadSessionDep = Annotated[Session, Depends(get_read_session)]
+# scope="function": the transaction commits before the response leaves. With FastAPI's default ("request") the
+# commit would run after the client already has its answer — a browser following a login redirect could arrive
+# before the session token is committed, and a commit failing then would be reported to nobody.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 PageDep = Annotated[Page, Depends(pagination)]

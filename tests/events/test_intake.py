@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from fengqiao.core.errors import InvalidInput
 from fengqiao.events import intake
 from fengqiao.events.kinds import Channel, PartyRole
 from fengqiao.events.models import Event, EventAction, EventParty
+from tests import factories
 from tests.events.world import World
 
 
@@ -79,3 +81,25 @@ def test_a_batch_and_single_intake_agree_on_placement(world: World) -> None:
     ]
     assert batch == singles
     assert len(set(singles)) == 4
+
+
+def test_a_room_is_kept_only_with_its_own_building(world: World) -> None:
+    building = factories.BuildingFactory(grid_id=world.grid.id)
+    other = factories.BuildingFactory(grid_id=world.grid.id)
+    room = factories.RoomFactory(building_id=building.id)
+
+    def new(building_id: int | None) -> intake.NewEvent:
+        return intake.NewEvent(
+            channel=Channel.FRONT_DESK,
+            title="楼上漏水",
+            content="楼上漏水至楼下",
+            building_id=building_id,
+            room_id=room.id,
+        )
+
+    event = intake.register(session=world.session, new=new(building.id), registering_unit=world.town).event
+    assert (event.building_id, event.room_id) == (building.id, room.id)
+    for wrong in (other.id, None):
+        with pytest.raises(InvalidInput) as refused:
+            intake.register(session=world.session, new=new(wrong), registering_unit=world.town)
+        assert refused.value.code == "room_not_in_building"

@@ -33,6 +33,7 @@ class Classified:
     risk: RiskLevel = RiskLevel.LOW
     collective: bool = False
     reasons: tuple[str, ...] = ()
+    cues: tuple[str, ...] = ()  # codes of the risk cue rules that matched (the risk rules read them)
     owner_department: str | None = None  # the taxonomy's default owner (a department code)
     model_version: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -125,6 +126,7 @@ def decide(
         "confidence": classified.confidence,
         "risk": classified.risk.value,
         "reasons": list(classified.reasons),
+        "cues": list(classified.cues),
         "model_version": classified.model_version,
         "suggestion": suggestion.as_dict(),
     }

@@ -18,15 +18,12 @@ from fengqiao.events import api as events_api
 from fengqiao.events.models import Event
 from fengqiao.web.deps import SessionDep
 from fengqiao.web.work import views
+from fengqiao.web.work import warnings as warnings_screen
 from fengqiao.web.work.base import PageViewerDep, WorkRoute, htmx_flash, is_htmx, render
+from fengqiao.web.work.nav import work_me
 
 router = APIRouter(prefix="/work", include_in_schema=False, route_class=WorkRoute)
 EventId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-
-
-def _me(viewer: Viewer) -> dict[str, Any]:
-    unit = viewer.primary_unit() if viewer.assignments else None
-    return {"name": viewer.full_name, "unit": unit.unit_name if unit else ""}
 
 
 @router.get("", response_class=HTMLResponse)
@@ -38,11 +35,12 @@ def inbox(request: Request, viewer: PageViewerDep, session: SessionDep) -> HTMLR
         [views.Row(s, views.light(i.event, now), i.reason) for i, s in zip(items, summaries, strict=True)]
     )
     context = {
-        "me": _me(viewer),
+        "me": work_me(viewer),
         "nav": "inbox",
         "rows": rows,
         "lights": views.light_counts(rows),
         "counts": queries.open_counts(session=session, viewer=viewer),
+        "pending_warnings": warnings_screen.inbox_warnings(session=session, viewer=viewer),
     }
     return render(request, "work/inbox.html", context)
 
@@ -69,7 +67,7 @@ def event_list(
     except FengqiaoError as exc:
         error = exc.message
     context = {
-        "me": _me(viewer),
+        "me": work_me(viewer),
         "nav": "events",
         "params": params,
         "rows": rows,
@@ -96,9 +94,10 @@ def _detail_context(
     triage = views.triage_view(session=session, event=event)
     needs_units = any(f.needs_target for f in forms)
     return {
-        "me": _me(viewer),
+        "me": work_me(viewer),
         "nav": "events",
         "event": detail,
+        "map_point": views.map_point(session=session, event=event),
         "light": views.light(event),
         "timeline": present.timeline(session=session, event=event),
         "triage": triage,

@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from fengqiao.accounts.scope import Viewer
+from fengqiao.basedata.models import Building
 from fengqiao.core.clock import CHINA_TZ, utcnow
 from fengqiao.core.errors import InvalidInput, NotFound
 from fengqiao.events.actions import ActionRequest
@@ -39,6 +40,22 @@ from fengqiao.jurisdiction.kinds import UnitKind
 from fengqiao.jurisdiction.models import Unit
 
 PAGE_SIZE = 20
+
+# --- location -----------------------------------------------------------------------------------------------------
+
+
+def map_point(*, session: Session, event: Event) -> dict[str, Any] | None:
+    """Where to put the event on its small map: its own point, else its building's."""
+    if event.lon is not None and event.lat is not None:
+        return {"lon": event.lon, "lat": event.lat, "label": event.address or "事发位置"}
+    if event.building_id is not None:
+        row = session.execute(
+            select(Building.lon, Building.lat, Building.standard_address).where(Building.id == event.building_id)
+        ).first()
+        if row is not None:
+            return {"lon": row.lon, "lat": row.lat, "label": row.standard_address, "id": event.building_id}
+    return None
+
 
 # --- deadlines ----------------------------------------------------------------------------------------------------
 
