@@ -10,14 +10,14 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export UV_LINK_MODE := copy
 
-.PHONY: run test setup system-fonts system-browser lint typecheck pytest pytest-postgres clean
+.PHONY: run test setup system-fonts system-browser system-broker lint typecheck pytest pytest-postgres clean
 
 run: setup system-fonts
 	$(BIN)/fengqiao db upgrade
 	$(BIN)/fengqiao demo ensure
 	$(BIN)/fengqiao serve
 
-test: setup system-browser lint typecheck pytest pytest-postgres
+test: setup system-browser system-broker lint typecheck pytest pytest-postgres
 
 setup: $(VENV)/.synced node_modules/.installed
 
@@ -33,12 +33,16 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Debian packages: CJK fonts (pages, PDF sheets) for everyone, Chromium for the browser tests.
+# Debian packages: CJK fonts (pages, PDF sheets) for everyone, Chromium for the browser tests, Mosquitto for MQTT.
 system-fonts:
 	tools/install-system-packages fonts
 
 system-browser:
 	tools/install-system-packages fonts chromium
+
+# Mosquitto for the MQTT tests of sensor alerts (each test starts a private broker; `make run` needs none).
+system-broker:
+	tools/install-system-packages mosquitto
 
 lint: setup
 	$(BIN)/ruff check fengqiao tests

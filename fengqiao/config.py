@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path("var")
@@ -37,6 +37,21 @@ class Settings(BaseSettings):
         "boundaries only.",
     )
     tile_attribution: str = Field(default="", description="Attribution shown under the base map when tiles are used.")
+    # Sensor alerts over MQTT (fengqiao/alerts/mqtt.py). No host = no subscriber: the HTTP webhook still works.
+    mqtt_host: str | None = Field(default=None, description="MQTT broker (Mosquitto, EMQX); none = HTTP intake only.")
+    mqtt_port: int = 1883
+    mqtt_username: str | None = None
+    mqtt_password: SecretStr | None = None
+    mqtt_tls: bool = Field(default=False, description="Connect with TLS (port usually 8883).")
+    mqtt_ca_file: Path | None = Field(default=None, description="CA bundle for the broker's certificate (TLS).")
+    mqtt_client_id: str = Field(default="fengqiao-alerts", description="Fixed: the broker keeps the session by it.")
+    mqtt_topic: str = "fengqiao/+/alerts/#"
+    mqtt_shared_group: str | None = Field(
+        default=None, description="Subscribe as $share/<group>/… so several subscribers split the load (EMQX)."
+    )
+    mqtt_batch_size: int = Field(default=1000, description="Messages per database transaction at most.")
+    mqtt_batch_ms: int = Field(default=50, description="How long a batch waits to fill before it is written.")
+    mqtt_session_expiry: int = Field(default=7 * 24 * 3600, description="Seconds the broker keeps our queue.")
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -168,26 +168,39 @@ def _simulation_progress(console: Console, days: int) -> SimulationProgress:
 def _print_simulation(console: Console, report: SimulationReport, *, engine: Engine, took: float) -> None:
     from sqlalchemy.orm import Session
 
-    from fengqiao.demo.simulation.driver import event_digest, level_split
+    from fengqiao.demo.simulation.driver import SETTLING_DAYS, dispute_figures, event_digest
 
     with Session(engine) as session:
-        split = level_split(session, seed=report.seed)
+        figures = dispute_figures(session, seed=report.seed)
         digest = event_digest(session, seed=report.seed)
+    split = figures.split
     span = f"{report.first_day} … {report.last_day}" if report.first_day else "—"
     table = Table(title=f"模拟 / simulation — {span}, scale {report.scale}, seed {report.seed}")
     table.add_column("项目 item")
     table.add_column("数量 count", justify="right")
     table.add_row("模拟天数 days", f"{report.days:,}")
-    table.add_row("新登记事件 events registered", f"{report.registered:,}")
+    table.add_row("新登记事件 events registered (this run)", f"{report.registered:,}")
     table.add_row("办理操作 actions by staff", f"{report.steps:,}")
     table.add_row("定时任务 timers and auto-dispatch", f"{report.jobs:,}")
+    table.add_row("模拟事件合计 simulated events (all channels)", f"{figures.events:,}")
+    table.add_row("其中矛盾纠纷 of which disputes", f"{figures.disputes:,}")
     for level, label in (
         ("village", "村(社区)级化解 village"),
         ("town", "镇(街道)级化解 town"),
         ("county", "县级化解 county"),
     ):
         table.add_row(label, f"{getattr(split, level):,} ({split.share(level):.2%})")
+    table.add_row("县级以下就地化解率 resolved below the county", f"{figures.local_rate:.2%}")
+    table.add_row(
+        "化解率* resolution rate*",
+        f"{figures.settled_closed:,}/{figures.settled:,} ({figures.resolution_rate:.2%})" if figures.settled else "—",
+    )
     console.print(table)
+    console.print(
+        f"* 登记满{SETTLING_DAYS}天的矛盾纠纷中已办结的比例 / closed share of the disputes registered at least "
+        f"{SETTLING_DAYS} days before the end (later ones are mostly still being handled)",
+        highlight=False,
+    )
     console.print(f"事件摘要 / event digest {digest[:16]}")
     console.print(f"用时 {took:.1f} 秒 / took {took:.1f} s")
 
@@ -204,6 +217,7 @@ def _print_demo_logins(console: Console) -> None:
     from sqlalchemy.orm import Session
 
     from fengqiao.db.engine import for_writing, make_engine
+    from fengqiao.demo.devices import DEMO_ALERT_TOKEN
     from fengqiao.demo.logins import DEMO_PASSWORD, enable_demo_logins
 
     with Session(for_writing(make_engine())) as session:
@@ -215,3 +229,7 @@ def _print_demo_logins(console: Console) -> None:
     for login in logins:
         table.add_row(login.username, login.full_name, login.role_label, login.unit_name)
     console.print(table)
+    console.print(
+        f"感知告警接入令牌 / sensor-alert webhook token: [bold]{DEMO_ALERT_TOKEN}[/bold]"
+        "（POST /api/v1/alerts/ingest，Authorization: Bearer …）"
+    )

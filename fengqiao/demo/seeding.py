@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, Table, func, select, text
 from fengqiao.core.errors import Conflict
 from fengqiao.db import migrate
 from fengqiao.db.models import Base
+from fengqiao.demo import devices as demo_devices
 from fengqiao.demo.loader import make_loader
 from fengqiao.demo.records import TABLES
 from fengqiao.jurisdiction.models import Unit
@@ -72,6 +73,7 @@ def seed_demo_county(
         try:
             report = generate_county(scale=scale, seed=seed, sink=loader, listener=listener)
             loader.finish()
+            demo_devices.seed_into(connection, scale=scale, seed=seed)
         finally:
             loader.close()
     return report
@@ -83,5 +85,6 @@ def ensure_demo_county(
     """Seed only an empty database; a database with units is left alone (and this returns at once)."""
     migrate.upgrade(engine)
     if unit_count(engine):
+        demo_devices.ensure_demo_devices(engine=engine, scale=scale, seed=seed)
         return None
     return seed_demo_county(engine=engine, scale=scale, seed=seed, listener=listener)

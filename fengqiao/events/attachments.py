@@ -15,9 +15,22 @@ MAX_ATTACHMENTS_PER_EVENT = 50
 
 
 def attach(
-    *, session: Session, storage: FileStorage, viewer: Viewer, event_id: int, data: bytes, filename: str
+    *,
+    session: Session,
+    storage: FileStorage,
+    viewer: Viewer,
+    event_id: int,
+    data: bytes,
+    filename: str,
+    action_id: int | None = None,
 ) -> Attachment:
+    """Stores ``data`` as an attachment of the event. ``action_id`` names the action that carried the file (a report
+    back with its photos); without it the file belongs to the step the event is at, its latest action."""
     event = get_visible_event(session=session, viewer=viewer, event_id=event_id)
+    if action_id is None:
+        action_id = event.actions[-1].id if event.actions else None
+    elif all(a.id != action_id for a in event.actions):
+        raise InvalidInput("附件只能挂在本事件的办理记录上", code="invalid_action")
     count = len(session.scalars(select(Attachment.id).where(Attachment.event_id == event.id)).all())
     if count >= MAX_ATTACHMENTS_PER_EVENT:
         raise InvalidInput(f"每个事件最多{MAX_ATTACHMENTS_PER_EVENT}个附件", code="too_many_attachments")
@@ -25,7 +38,7 @@ def attach(
     attachment = Attachment(
         county_code=event.county_code,
         event_id=event.id,
-        action_id=event.actions[-1].id if event.actions else None,
+        action_id=action_id,
         filename=filename[:200] or "附件",
         content_type=stored.content_type,
         size=stored.size,

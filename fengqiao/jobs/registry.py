@@ -36,9 +36,11 @@ Handler: TypeAlias = Callable[[Session, Job], None]
 
 HANDLER_MODULES: tuple[str, ...] = (
     "fengqiao.jobs.auditor",
+    "fengqiao.alerts.jobs",
     "fengqiao.events.timers",
     "fengqiao.triage.dispatch.jobs",
     "fengqiao.warnings.jobs",
+    "fengqiao.metrics.jobs",
 )
 
 _handlers: dict[str, Handler] = {}

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 from stdnum.cn import ric, uscc
@@ -36,9 +38,8 @@ class Verdict(StrEnum):
     UNKNOWN = "unknown"  # nothing decides: keep apart
 
 
-@dataclass(frozen=True)
-class PartyFacts:
-    """What an event says about a party, as typed."""
+class PartyFacts(NamedTuple):
+    """What an event says about a party, as typed (a named tuple: a million are made and compared per run)."""
 
     name: str
     id_number: str | None = None
@@ -61,6 +62,8 @@ class Decision:
 def compact_id_number(value: str | None) -> str | None:
     if not value:
         return None
+    if value.isascii() and value.isalnum():
+        return value.upper()
     text = unicodedata.normalize("NFKC", value).replace(" ", "").upper()
     return text or None
 
@@ -69,6 +72,9 @@ def compact_phone(value: str | None) -> str | None:
     """Digits only, without the country code: +86 139 0576 1234 and 13905761234 are one phone."""
     if not value:
         return None
+    if value.isascii() and value.isdigit():
+        digits = value
+        return digits[2:] if digits.startswith("86") and len(digits) == 13 else digits
     digits = "".join(ch for ch in unicodedata.normalize("NFKC", value) if ch.isdigit())
     if digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
@@ -77,18 +83,20 @@ def compact_phone(value: str | None) -> str | None:
 
 @lru_cache(maxsize=65_536)
 def id_number_valid(value: str) -> bool:
-    """``stdnum.cn.ric.is_valid``, at a fraction of the cost: its place-of-birth lookup (a walk through a table of
-    every county code, half a millisecond) is made once per region code and birth year, not once per number."""
-    number = ric.compact(value)
+    """``stdnum.cn.ric.is_valid``, at a fraction of the cost: the check digit and birth date computed here, and its
+    place-of-birth lookup (a walk through a table of every county code, half a millisecond) made once per region
+    code and birth year, not once per number."""
+    number = value.upper() if value.isascii() and value.isalnum() else ric.compact(value)
     if len(number) != 18 or not all("0" <= ch <= "9" for ch in number[:17]):
         return False
-    if number[-1] != ric.calc_check_digit(number):
+    checksum = (1 - 2 * int(number[:17], 13)) % 11
+    if number[17] != ("X" if checksum == 10 else str(checksum)):
         return False
     try:
-        year = ric.get_birth_date(number).year
-    except ValidationError:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
         return False
-    return _birth_place_known(number[:6], year)
+    return _birth_place_known(number[:6], born.year)
 
 
 @lru_cache(maxsize=16_384)

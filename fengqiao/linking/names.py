@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Two-character surnames: read as one surname so that 欧阳明 is 欧阳 + 明, not 欧 + 阳明.
 COMPOUND_SURNAMES = frozenset(
@@ -75,7 +76,9 @@ class PersonName:
 
 def clean(text: str) -> str:
     """Full-width to half-width, no spaces or dots between characters (clerks type 王 建国 and 王·建国)."""
-    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", text)).strip()
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return _SEPARATORS.sub("", text).strip()
 
 
 def surname_of(name: str) -> str:
@@ -86,6 +89,7 @@ def is_known_surname(text: str) -> bool:
     return text in COMPOUND_SURNAMES or text in COMMON_SURNAMES
 
 
+@lru_cache(maxsize=131_072)
 def read_person_name(raw: str) -> PersonName:
     name = clean(raw)
     for prefix in _NICKNAME_PREFIXES:
@@ -125,6 +129,7 @@ _LEGAL_FORMS = (
 _BRACKETED = re.compile(r"[（(][^）)]*[）)]")
 
 
+@lru_cache(maxsize=65_536)
 def organisation_core(raw: str) -> str:
     """The distinctive part of an organisation's name: 温岭市鑫达机械有限公司 and 鑫达机械（温岭）有限公司 both give
     鑫达机械. Bracketed places, place prefixes and the legal form are removed."""

@@ -5,7 +5,8 @@ groups by the child unit the event lies in (the next code of its path), so the c
 come from the same rows and always add up; events placed at the unit itself (known only to the town, say) form the
 "本级" row beside the children.
 
-Definitions (one function each below; issue 8 copies them into docs/metrics.md and adds rollups):
+Definitions (one function each below; the rates are those of ``fengqiao.metrics.definitions``, read from the
+rollups through ``fengqiao.metrics.service`` — see docs/metrics.md):
 
 - open: status in ``OPEN_STATUSES`` (not closed, merged or voided).
 - overdue: open, and flagged overdue by the timers or past its step deadline now (the work screens' red light).
@@ -30,17 +31,17 @@ from sqlalchemy.orm import Session
 from fengqiao.accounts.scope import Viewer
 from fengqiao.core.clock import CHINA_TZ, utcnow
 from fengqiao.core.errors import Forbidden, NotFound
-from fengqiao.events.kinds import OPEN_STATUSES, EventStatus, RiskLevel, Satisfaction
+from fengqiao.events.kinds import OPEN_STATUSES, RiskLevel
 from fengqiao.events.models import Callback, Event
 from fengqiao.jurisdiction.kinds import TERRITORIAL_LEVELS, UnitKind
 from fengqiao.jurisdiction.models import Unit
 from fengqiao.jurisdiction.paths import under_path
+from fengqiao.metrics import service
+from fengqiao.metrics.definitions import NONE, local_day
 
 DEFAULT_WINDOW_DAYS = 30
 SELF = ""  # the child key of events placed at the unit itself rather than in one of its children
 _OPEN = [s.value for s in OPEN_STATUSES]
-_NOT_COUNTED = [EventStatus.MERGED.value, EventStatus.VOIDED.value]
-_SATISFIED = [Satisfaction.SATISFIED.value, Satisfaction.BASICALLY.value]
 _TERRITORIAL = [k.value for k in TERRITORIAL_LEVELS]
 
 
@@ -201,32 +202,35 @@ class RecentCell:
 
 
 def recent_events(*, session: Session, scope: Scope, since: datetime, now: datetime) -> list[RecentCell]:
-    """Events registered in [since, now], neither merged nor voided, by child × category, with how many are closed."""
-    key = scope.key_column()
-    closed = func.count().filter(Event.status == EventStatus.CLOSED.value)
-    rows = session.execute(
-        select(key, Event.category, func.count(), closed)
-        .where(
-            scope.events_here(),
-            Event.registered_at >= since,
-            Event.registered_at <= now,
-            Event.status.not_in(_NOT_COUNTED),
-        )
-        .group_by(key, Event.category)
-    ).all()
-    return [RecentCell(scope.child_of(k), category, int(n), int(c or 0)) for k, category, n, c in rows]
+    """Events registered in the window (the days of [since, now], China local dates), neither merged nor voided, by
+    child × category, with how many are closed: the ``counted`` and ``closed`` counters of the metrics rollups, so
+    the cockpit's 化解率 is the API's ``resolution_rate``."""
+    breakdown = service.Breakdown(
+        unit_depth=service.depth_of(scope.unit) + 1 if scope.children else None, dimension="category"
+    )
+    sums = service.counters(
+        session=session,
+        unit=scope.unit,
+        start=local_day(since),
+        end=local_day(now),
+        breakdown=breakdown,
+        names=("counted", "closed"),
+    )
+    cells = []
+    for (child, category, _), (counted, closed) in sums.items():
+        key = SELF if not child or child not in scope.child_codes else child
+        cells.append(RecentCell(key, None if category == NONE else category, counted, closed))
+    return cells
 
 
 def satisfaction_rate(*, session: Session, scope: Scope, since: datetime, now: datetime) -> Rate:
-    """满意率: callbacks recorded in [since, now] on events of the unit whose answer is 满意 or 基本满意, over all
-    those callbacks. An event called back twice (after a reopening) counts twice: each callback is one verdict."""
-    row = session.execute(
-        select(func.count(), func.count().filter(Callback.satisfaction.in_(_SATISFIED)))
-        .select_from(Callback)
-        .join(Event, Event.id == Callback.event_id)
-        .where(scope.events_here(), Callback.at >= since, Callback.at <= now)
-    ).one()
-    return Rate(numerator=int(row[1] or 0), denominator=int(row[0] or 0))
+    """满意率: callbacks recorded on the days of [since, now] on events of the unit whose answer is 满意 or 基本满意,
+    over all those callbacks (the metric ``satisfaction_rate``). An event called back twice (after a reopening)
+    counts twice: each callback is one verdict."""
+    sums = service.counters(
+        session=session, unit=scope.unit, start=local_day(since), end=local_day(now), names=("satisfied", "callbacks")
+    )
+    return Rate(numerator=sum(v[0] for v in sums.values()), denominator=sum(v[1] for v in sums.values()))
 
 
 # --- the metrics derived from the grouped rows ----------------------------------------------------------------------

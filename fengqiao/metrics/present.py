@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,12 +18,14 @@ from fengqiao.events.kinds import (
     SUPERVISION_LEVEL_LABELS,
     Channel,
     EventStatus,
+    HandlingLevel,
     RiskLevel,
     SupervisionLevel,
 )
 from fengqiao.events.models import Event
 from fengqiao.jurisdiction.kinds import UNIT_KIND_LABELS, UnitKind
 from fengqiao.jurisdiction.models import Unit
+from fengqiao.metrics.definitions import Metric
 from fengqiao.metrics.live import SELF, Cockpit, Point, Rate
 from fengqiao.metrics.schemas import (
     ChildOut,
@@ -31,11 +33,15 @@ from fengqiao.metrics.schemas import (
     CountOut,
     HeatOut,
     KpisOut,
+    MetricDefinitionOut,
+    MetricResultOut,
+    MetricRowOut,
     PointOut,
     RateOut,
     RiskEventOut,
     UnitRef,
 )
+from fengqiao.metrics.service import MetricRow
 
 SELF_LABEL = "本级"
 UNCLASSIFIED_LABEL = "未分类"
@@ -158,5 +164,67 @@ def cockpit_out(*, session: Session, data: Cockpit) -> CockpitOut:
                 else None,
             )
             for e in data.top_risks
+        ],
+    )
+
+
+# --- metrics by definition -------------------------------------------------------------------------------------------
+
+TIME_BASIS = {
+    "satisfaction_rate": "回访日期在期间内",
+}
+DEFAULT_TIME_BASIS = "受理日期在期间内（北京时间），按事件当前状态计"
+
+
+def definition_out(metric: Metric) -> MetricDefinitionOut:
+    return MetricDefinitionOut(
+        code=metric.code,
+        name=metric.name,
+        unit=metric.unit,
+        numerator=metric.numerator,
+        denominator=metric.denominator,
+        definition=metric.definition,
+        time_basis=TIME_BASIS.get(metric.code, DEFAULT_TIME_BASIS),
+    )
+
+
+def _label(key: str, value: str | None, names: dict[str, str]) -> str:
+    if key in ("unit", "town", "village", "grid"):
+        return names.get(value, value) if value else SELF_LABEL
+    if key == "category":
+        return category_name(value)
+    if key == "channel":
+        return CHANNEL_LABELS.get(Channel(value), value) if value in set(Channel) else (value or "")
+    if key == "level":
+        if value in set(HandlingLevel):
+            return HANDLING_LEVEL_LABELS[HandlingLevel(value)]
+        return value or "未知"
+    return value or ""
+
+
+def metric_result_out(
+    *, session: Session, unit: Unit, metric: Metric, start: date, end: date, by: list[str], rows: list[MetricRow]
+) -> MetricResultOut:
+    codes = {v for r in rows for k, v in r.group.items() if k in ("unit", "town", "village", "grid") and v}
+    names = (
+        {row.code: row.name for row in session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(codes)))}
+        if codes
+        else {}
+    )
+    return MetricResultOut(
+        metric=definition_out(metric),
+        unit=unit_ref(unit),
+        start=start,
+        end=end,
+        by=by,
+        rows=[
+            MetricRowOut(
+                group=r.group,
+                labels={k: _label(k, v, names) for k, v in r.group.items()},
+                numerator=r.numerator,
+                denominator=r.denominator,
+                value=r.value,
+            )
+            for r in rows
         ],
     )

@@ -1,8 +1,8 @@
-"""API schemas of metrics: the cockpit's JSON."""
+"""API schemas of metrics: the cockpit's JSON, and the metrics by definition."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -93,3 +93,32 @@ class CockpitOut(BaseModel):
 class VersionOut(BaseModel):
     unit: str
     version: str
+
+
+class MetricDefinitionOut(BaseModel):
+    code: str
+    name: str = Field(description="指标名称")
+    unit: str = Field(description="rate（比率 0–1）、hours（小时）或 count（件数）")
+    numerator: str = Field(description="分子所用计数")
+    denominator: str | None = Field(description="分母所用计数；件数类指标为空")
+    definition: str = Field(description="口径说明")
+    time_basis: str = Field(description="时间口径")
+
+
+class MetricRowOut(BaseModel):
+    group: dict[str, str | None] = Field(
+        description="分组取值：单位代码（空为本级）、类别/渠道/层级（空为未分类）、期间"
+    )
+    labels: dict[str, str] = Field(description="分组取值的中文名称")
+    numerator: int = Field(description="分子")
+    denominator: int | None = Field(description="分母；件数类指标为空")
+    value: float | None = Field(description="指标值；分母为 0 时为空")
+
+
+class MetricResultOut(BaseModel):
+    metric: MetricDefinitionOut
+    unit: UnitRef
+    start: date = Field(description="起始日期（北京时间，含）")
+    end: date = Field(description="截止日期（北京时间，含）")
+    by: list[str]
+    rows: list[MetricRowOut]

@@ -99,7 +99,7 @@ class RiskWarning(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     county_code: Mapped[str] = mapped_column(String(6))
     source: Mapped[str] = mapped_column(String(12))  # rule | topic
-    kind: Mapped[str] = mapped_column(String(24))  # the rule code, or trend / emerging for a topic scan
+    kind: Mapped[str] = mapped_column(String(48))  # the rule code, or trend / emerging for a topic scan
     level: Mapped[str] = mapped_column(String(8))
     title: Mapped[str] = mapped_column(String(120))
     reason: Mapped[str] = mapped_column(Text)

@@ -172,7 +172,7 @@ def find_for_event(*, session: Session, event: Event, policy: PatternPolicy) -> 
     found.extend(_collective(session=session, event=event, links=links, names=names, kinds=kinds, policy=policy))
 
     linked = policy.case_linking
-    similar = linking.similar_events(session=session, event_id=event.id)
+    similar = linking.similar_events(session=session, event_id=event.id, days=linked.window_days)
     if similar:
         span = timedelta(days=linked.window_days)
         ids = [s.event_id for s in similar]

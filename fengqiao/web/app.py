@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from fengqiao import __version__
 from fengqiao.accounts import api as accounts_api
+from fengqiao.alerts import api as alerts_api
 from fengqiao.basedata import api as basedata_api
 from fengqiao.config import Settings, get_settings
 from fengqiao.db.engine import for_writing, make_engine, make_session_factory
@@ -56,6 +57,7 @@ OPENAPI_TAGS = [
     {"name": "指标 / metrics", "description": "大屏与统计指标"},
     {"name": "研判预警 / early warning", "description": "一人多事、多人一事、一地多事、反复报警、类案串联；人员画像"},
     {"name": "重点管控 / key registers", "description": "重点项目（8大类25小类）、重点人员、重点场所及其关联事件"},
+    {"name": "感知告警 / sensor alerts", "description": "烟感、防溺水、禁入区、重点人员告警的接入、归并、派发与三必到"},
     {"name": "系统 / system", "description": "健康检查"},
 ]
 
@@ -102,6 +104,7 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
         metrics_api.router,
         warnings_api.router,
         registers_api.router,
+        alerts_api.router,
     ):
         app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     app.include_router(health.router)

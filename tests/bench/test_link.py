@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from fengqiao.bench import link
 from fengqiao.events.models import Event
-from fengqiao.linking.models import PartyLink, TextBand
+from fengqiao.linking.models import PartyLink, TextSignature
 
 
 def test_bench_link_smoke(isolated_engine: Engine) -> None:
@@ -18,7 +18,7 @@ def test_bench_link_smoke(isolated_engine: Engine) -> None:
     with Session(isolated_engine) as session:
         assert session.scalar(select(func.count()).select_from(Event)) == 400 + 4
         linked = session.scalar(select(func.count()).select_from(PartyLink)) or 0
-        banded = session.scalar(select(func.count(func.distinct(TextBand.event_id)))) or 0
+        banded = session.scalar(select(func.count(func.distinct(TextSignature.event_id)))) or 0
     assert report.result is not None
     assert linked == report.parties + 2 * report.single_count  # each new event: a reporter and a party
     assert report.result.parties == report.parties

@@ -22,6 +22,7 @@ from fengqiao.jurisdiction.models import Unit
 from fengqiao.warnings import issued, outbox
 from fengqiao.warnings.jobs import ack_due_job, webhook_job
 from fengqiao.warnings.models import RiskWarning
+from fengqiao.warnings.rules import schema, store
 from tests.events.world import World, make_world
 
 
@@ -30,12 +31,14 @@ def world(db: Session) -> World:
     return make_world(db)
 
 
-def _issue(world: World, unit: Unit, *, level: str = "high", key: str = "test:1") -> RiskWarning:
+def _issue(
+    world: World, unit: Unit, *, level: str = "high", key: str = "test:1", kind: str = "civil_to_criminal_family"
+) -> RiskWarning:
     warning = issued.issue(
         session=world.session,
         county_code=unit.county_code,
         source="rule",
-        kind="civil_to_criminal_family",
+        kind=kind,
         level=level,
         title="民转刑风险预警",
         reason="家庭纠纷扬言威胁且曾报警",
@@ -83,6 +86,16 @@ def test_issue_arms_the_ack_timer_and_dedupes(world: World) -> None:
         )
         is None
     )
+
+
+def test_every_rule_code_the_schema_allows_is_stored_whole(world: World) -> None:
+    # PostgreSQL enforces the column's width where SQLite does not: the longest allowed code must fit.
+    codes = [rule.code for rule in schema.parse(store.default_text()).rules] + ["r" * 48]
+    for code in codes:
+        _issue(world, world.village, kind=code, key=f"test:{code}")
+    world.session.flush()
+    world.session.expire_all()
+    assert set(world.session.scalars(select(RiskWarning.kind))) == set(codes)
 
 
 def test_only_staff_of_the_responsible_unit_acknowledge(world: World) -> None:

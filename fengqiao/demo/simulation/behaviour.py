@@ -31,7 +31,7 @@ from fengqiao.jurisdiction.models import Unit
 from fengqiao.triage.taxonomy import default_taxonomy
 from fengqiao.workcalendar import WorkCalendar
 
-from .volumes import LEVEL_SPLIT
+from .volumes import LEVEL_SPLIT, UNRESOLVED
 from .world import DISPATCHERS, HANDLERS, SUPERVISORS, World
 
 SYSTEM_ACTIONS = frozenset({Action.DEADLINE_WARNING.value, Action.OVERDUE.value, Action.REGISTER.value})
@@ -63,6 +63,7 @@ class Plan:
     satisfaction: tuple[Satisfaction, ...]  # answers at successive callbacks
     repeat: bool  # the citizen reports the same matter again after closure
     pace: float  # how quickly this matter moves (hard cases drag)
+    unresolved: bool = False  # a dispute mediation never settles: it stays open, under supervision
 
 
 def plan_for(*, seed: int, source_id: str, is_dispute: bool) -> Plan:
@@ -84,6 +85,8 @@ def plan_for(*, seed: int, source_id: str, is_dispute: bool) -> Plan:
         satisfaction=tuple(answers),
         repeat=rng.random() < 0.03,
         pace=math.exp(rng.gauss(0, 0.35)),
+        # Drawn last, so the draws above stay what they were before this was modelled.
+        unresolved=is_dispute and rng.random() < UNRESOLVED,
     )
 
 
@@ -235,6 +238,19 @@ class Behaviour:
                         ActionRequest(Action.ESCALATE, note=rng.choice(_ESCALATE_NOTES)),
                         "escalate",
                     )
+                if plan.unresolved:
+                    if tried:
+                        return None  # mediation failed where it should have settled: left open, under supervision
+                    return act(
+                        _hours(rng, handle_hours * 0.25, 0.5) * hurry,
+                        handler,
+                        ActionRequest(
+                            Action.MEDIATE,
+                            note=rng.choice(_FAILED_MEDIATION),
+                            mediation={"outcome": "failed", "mediators": [handler.full_name] if handler else []},
+                        ),
+                        "mediate_failed",
+                    )
                 if not tried:
                     late = rng.random() < 0.03
                     hours = handle_hours * rng.uniform(1.1, 2.0) if late else _hours(rng, handle_hours * 0.25, 0.5)
@@ -317,6 +333,17 @@ class Behaviour:
         town = world.by_code.get(codes[1]) if len(codes) > 1 else None
         village = world.by_code.get(codes[2]) if len(codes) > 2 else None
         grid = world.by_code.get(codes[3]) if len(codes) > 3 else None
+        if village is None and owner.kind not in (UnitKind.VILLAGE.value, UnitKind.GRID.value):
+            # Not placed down to a village by the address matcher: the dispatcher learns from the report (or a call
+            # back) where it is, rather than keeping a village matter at the county or the town.
+            named = world.unit_named_in(event.address, *(p.address for p in event.parties), event.content)
+            named_codes = [c for c in named.path.split("/") if c] if named is not None else []
+            if town is None:
+                if len(named_codes) < 2:
+                    named_codes = [c for c in rng.choice(world.towns()).path.split("/") if c]
+                town = world.by_code.get(named_codes[1])
+            if town is not None and len(named_codes) > 2 and named_codes[1] == town.code:
+                village = world.by_code.get(named_codes[2])
         suggested = ((event.triage or {}).get("suggestion") or {}).get("primary")
         suggested_unit = world.by_code.get(suggested) if suggested else None
         escalated_here = event.status == EventStatus.ESCALATED.value

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import event as orm_event
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session, UOWTransaction, selectinload
 
 from fengqiao.core.clock import CHINA_TZ
 from fengqiao.core.errors import FengqiaoError
@@ -90,8 +91,13 @@ class Simulation:
         self.calendar = WorkCalendar.load(session=session, county_code=self.world.county.county_code)
         self.behaviour = Behaviour(world=self.world, seed=seed, calendar=self.calendar)
         self.taxonomy = default_taxonomy()
-        self._heap: list[tuple[datetime, str, int, Step]] = []
+        # People's next steps, and the events they act on (held, so the session keeps them loaded between steps).
+        self._heap: list[tuple[datetime, str, int, Step, Event]] = []
         self._counter = 0
+        # The events' pending jobs, by when they are due: fed by the session as the services add or move them (see
+        # ``_track_jobs``), so finding what is due costs no query.
+        self._jobs: list[tuple[datetime, int, Job]] = []
+        self._actions_added = 0  # timeline entries written so far (counted at each flush)
         self._clock: SimulatedClock | None = None
         self._repeated = 0  # citizens' repeated complaints registered today
         load_handler_modules()
@@ -136,6 +142,10 @@ class Simulation:
         ).all()
         for event in events:
             self._schedule(event)
+        for job in self.session.scalars(
+            select(Job).where(Job.status == JobStatus.PENDING, Job.kind.in_(JOB_KINDS)).order_by(Job.run_at, Job.id)
+        ):
+            self._push_job(job)
 
     # --- the loop -----------------------------------------------------------------------------------------------
 
@@ -151,18 +161,32 @@ class Simulation:
         # other, and days already done only find their arrivals registered and their steps taken.
         start = first_day if resume is None or earliest is None or earliest > first_day else max(first_day, resume)
         total = max(0, (last_day - start).days + 1)
-        start_moment = datetime.combine(start, time(0), tzinfo=CHINA_TZ)
-        with simulated_time(start_moment) as clock:
+        orm_event.listen(self.session, "after_flush", self._track_jobs)
+        try:
+            self._run_days(start, last_day, until=until, total=total, report=report, listener=listener)
+        finally:
+            orm_event.remove(self.session, "after_flush", self._track_jobs)
+        return report
+
+    def _run_days(
+        self,
+        start: date,
+        last_day: date,
+        *,
+        until: datetime,
+        total: int,
+        report: SimulationReport,
+        listener: Listener | None,
+    ) -> None:
+        with simulated_time(datetime.combine(start, time(0), tzinfo=CHINA_TZ)) as clock:
             self._clock = clock
             self._load_open()
             day = start
             while day <= last_day:
                 done = self._simulate_day(day, until=until, clock=clock, report=report)
+                # Memory stays flat over a long run without expunging: the session holds rows weakly, and only events
+                # with a step to come (and pending jobs) are held here; the rest go once their day is committed.
                 self.session.commit()
-                # Memory stays flat over a long run: the day's rows go, the units (read at every step) stay.
-                for held in list(self.session.identity_map.values()):
-                    if not isinstance(held, Unit) and held in self.session:  # (expunge cascades)
-                        self.session.expunge(held)
                 report.per_day.append(done)
                 report.days += 1
                 report.first_day = report.first_day or day
@@ -170,7 +194,6 @@ class Simulation:
                 if listener is not None:
                     listener(done, total)
                 day += timedelta(days=1)
-        return report
 
     def _simulate_day(
         self, day: date, *, until: datetime, clock: SimulatedClock, report: SimulationReport
@@ -184,8 +207,7 @@ class Simulation:
             hour_end = datetime.combine(day, time(hour), tzinfo=CHINA_TZ) + timedelta(hours=1)
             end = min(hour_end, until)
             batches = _batches(by_hour.get(hour, []))
-            next_job = self._next_job_at(end)
-            # Arrivals and people's steps in the order they happen, so the clock only moves forward.
+            # Arrivals, people's steps and jobs in the order they happen, so the clock only moves forward.
             while batches or (self._heap and self._heap[0][0] < end):
                 if batches and (not self._heap or self._heap[0][0] >= end or batches[0][0].at <= self._heap[0][0]):
                     batch = batches.pop(0)
@@ -193,14 +215,11 @@ class Simulation:
                     clock.set(batch[0].at)
                     registered += self._register(batch)
                     jobs += self._run_jobs(clock, batch[0].at)
-                    next_job = self._next_job_at(end)
                     continue
-                at, _, _, step = heapq.heappop(self._heap)
-                if next_job is not None and next_job <= at:
-                    jobs += self._run_jobs(clock, at)
-                    next_job = self._next_job_at(end)
+                at, _, _, step, event = heapq.heappop(self._heap)
+                jobs += self._run_jobs(clock, at)
                 clock.set(at)
-                if self._execute(step, report):
+                if self._execute(step, event, report):
                     steps += 1
             jobs += self._run_jobs(clock, end)
             if hour_end > until:
@@ -217,14 +236,9 @@ class Simulation:
     def arrivals(self, day: date) -> list[Arrival]:
         """What arrives on ``day``, by channel: Poisson counts around the scaled yearly volume, at plausible hours."""
         found: list[Arrival] = []
-        workday = is_workday(day, self.calendar.overrides)
         for volume in CHANNELS:
             rng = random.Random(f"{self.seed}|{day.isoformat()}|{volume.code}")
-            factor = (
-                (1.0 if workday else volume.weekend_factor)
-                * MONTH_FACTOR[day.month]
-                / _YEAR_NORMALISER[volume.weekend_factor]
-            )
+            factor = self._day_factor(volume, day)
             items: list[tuple[bool, str]] = []
             for is_dispute, yearly, mix in (
                 (True, volume.disputes, volume.dispute_mix),
@@ -242,6 +256,19 @@ class Simulation:
                 found.append(Arrival(at, volume, source_id, subcategory, is_dispute))
         found.sort(key=lambda a: (a.at, a.source_id))
         return found
+
+    def _day_factor(self, volume: ChannelVolume, day: date) -> float:
+        """The day's share of the channel's yearly volume, times 365 (weekends, holidays and months differ)."""
+        workday = is_workday(day, self.calendar.overrides)
+        return (
+            (1.0 if workday else volume.weekend_factor)
+            * MONTH_FACTOR[day.month]
+            / _YEAR_NORMALISER[volume.weekend_factor]
+        )
+
+    def expected_disputes(self, day: date) -> float:
+        """How many disputes arrive on ``day`` on average (the Poisson means of ``arrivals``)."""
+        return sum(v.disputes * self.scale * self._day_factor(v, day) / 365.0 for v in CHANNELS if v.dispute_mix)
 
     def _register(self, batch: list[Arrival]) -> int:
         """Register one channel's arrivals of the hour through triage's bulk intake, grouped by registering unit."""
@@ -397,11 +424,10 @@ class Simulation:
         step = self.behaviour.next_step(event)
         if step is not None:
             self._counter += 1
-            heapq.heappush(self._heap, (step.at, event.source_id or "", self._counter, step))
+            heapq.heappush(self._heap, (step.at, event.source_id or "", self._counter, step, event))
 
-    def _execute(self, step: Step, report: SimulationReport) -> bool:
-        event = self.session.get(Event, step.event_id, options=[selectinload(Event.tasks), selectinload(Event.actions)])
-        if event is None or len(people_actions(event)) != step.key:
+    def _execute(self, step: Step, event: Event, report: SimulationReport) -> bool:
+        if len(people_actions(event)) != step.key:
             return False  # stale: the event moved on (an auto-dispatch, a timer) and has a newer step queued
         if step.kind == StepKind.REPEAT:
             self._repeat(event)
@@ -444,56 +470,65 @@ class Simulation:
         if event_id is None and job.payload.get("supervision_id") is not None:
             supervision = self.session.get(Supervision, int(job.payload["supervision_id"]))
             event_id = supervision.event_id if supervision is not None else None
+        # The session's own copy is current (every change went through it): no reload.
         event = self.session.get(Event, int(event_id)) if event_id is not None else None
         if event is not None:
-            self.session.refresh(event)
             self._schedule(event)
 
-    def _next_job_at(self, upto: datetime) -> datetime | None:
-        """When the first job due by ``upto`` is due. Asked again after each run of jobs and at the end of each hour:
-        a timer a step sets within the same hour (a yellow light under an hour away) runs at most an hour late."""
-        found = self.session.scalar(
-            select(func.min(Job.run_at)).where(
-                Job.status == JobStatus.PENDING, Job.kind.in_(JOB_KINDS), Job.run_at <= upto
-            )
-        )
-        if found is None:
-            return None
-        return found if found.tzinfo else found.replace(tzinfo=UTC)
+    # --- timers and auto-dispatch: the pending jobs -----------------------------------------------------------------
+
+    def _push_job(self, job: Job) -> None:
+        heapq.heappush(self._jobs, (_aware(job.run_at), job.id, job))
+
+    def _track_jobs(self, session: Session, _context: UOWTransaction) -> None:
+        """After each flush: the events' jobs just added or moved (by ``jobs.schedule``/``reschedule``) join the queue.
+        A job queued twice, or moved since, is recognised when it comes up and skipped."""
+        for held in (*session.new, *session.dirty):
+            if isinstance(held, Job) and held.kind in JOB_KINDS and held.status == JobStatus.PENDING:
+                self._push_job(held)
+            elif isinstance(held, EventAction) and held in session.new:
+                self._actions_added += 1
+
+    def _due_job(self, upto: datetime) -> Job | None:
+        """The first pending job due by ``upto`` (removed from the queue), or None."""
+        while self._jobs and self._jobs[0][0] <= upto:
+            run_at, _, job = heapq.heappop(self._jobs)
+            state = inspect(job)
+            # Gone with a rolled-back savepoint, run already, or moved to another time (queued again for that).
+            if state.persistent and job.status == JobStatus.PENDING and _aware(job.run_at) == run_at:
+                return job
+        return None
 
     def _run_jobs(self, clock: SimulatedClock, upto: datetime) -> int:
-        """Run the events' due jobs with their real handlers, each at the moment it was due."""
+        """Run the events' due jobs with their real handlers, each at the moment it was due, in order of due time
+        (jobs a handler adds that are due by ``upto`` run too)."""
         ran = 0
-        while True:
-            due = self.session.scalars(
-                select(Job)
-                .where(Job.status == JobStatus.PENDING, Job.kind.in_(JOB_KINDS), Job.run_at <= upto)
-                .order_by(Job.run_at, Job.id)
-                .limit(50)
-            ).all()
-            if not due:
-                return ran
-            for job in due:
-                run_at = job.run_at if job.run_at.tzinfo else job.run_at.replace(tzinfo=UTC)
-                clock.set(max(run_at, clock.now))
-                savepoint = self.session.begin_nested()
-                try:
-                    get_handler(job.kind)(self.session, job)
-                except FengqiaoError as exc:
-                    savepoint.rollback()
-                    job.status = JobStatus.FAILED
-                    job.last_error = exc.message
-                else:
-                    savepoint.commit()
-                    job.status = JobStatus.DONE
-                job.attempts += 1
-                job.finished_at = clock.now
-                ran += 1
-                if job.kind != STEP_WARNING:
-                    # Auto-dispatch, overdue and unanswered supervision change what people do next: plan afresh
-                    # (the step planned before is now stale and will be dropped).
-                    self._reschedule(job)
-            self.session.flush()
+        while (job := self._due_job(upto)) is not None:
+            clock.set(max(_aware(job.run_at), clock.now))
+            actions_before = self._actions_added
+            savepoint = self.session.begin_nested()
+            try:
+                get_handler(job.kind)(self.session, job)
+            except FengqiaoError as exc:
+                savepoint.rollback()
+                job.status = JobStatus.FAILED
+                job.last_error = exc.message
+            else:
+                savepoint.commit()
+                job.status = JobStatus.DONE
+            job.attempts += 1
+            job.finished_at = clock.now
+            ran += 1
+            if job.kind != STEP_WARNING and self._actions_added != actions_before:
+                # Auto-dispatch, overdue and unanswered supervision change what people do next: plan afresh
+                # (the step planned before is now stale and will be dropped). A timer that found its step done
+                # changed nothing (every change of an event is an action in its timeline): the plan stands.
+                self._reschedule(job)
+        return ran
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _place_of(world: World, event: Event) -> Place | None:
@@ -626,4 +661,50 @@ def level_split(session: Session, *, seed: int | None = None) -> LevelSplit:
         village=counts.get("grid", 0) + counts.get("village", 0),
         town=counts.get("town", 0),
         county=counts.get("county", 0),
+    )
+
+
+# Disputes registered this close to the end of the simulated stretch are mostly still being handled: the resolution
+# rate is taken over the disputes registered before (the seed figure is of a year whose matters had time to settle).
+SETTLING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class DisputeFigures:
+    """The simulated stretch against the seed figures: how many disputes (矛盾纠纷类事项, the events marked as
+    disputes — the events total also counts complaints, hazards and requests from the same channels), how many
+    of those registered before the last ``SETTLING_DAYS`` days are closed, and where the closed ones were resolved."""
+
+    events: int
+    disputes: int
+    settled: int  # disputes registered before the last SETTLING_DAYS days
+    settled_closed: int
+    split: LevelSplit
+
+    @property
+    def resolution_rate(self) -> float:
+        return self.settled_closed / self.settled if self.settled else 0.0
+
+    @property
+    def local_rate(self) -> float:
+        """Share of the closed disputes resolved below the county (县级以下就地化解率)."""
+        return (self.split.village + self.split.town) / self.split.total if self.split.total else 0.0
+
+
+def dispute_figures(session: Session, *, seed: int) -> DisputeFigures:
+    rows = session.execute(
+        select(Event.is_dispute, Event.status, Event.registered_at).where(
+            Event.source_id.like(f"{source_prefix(seed)}%"),
+            Event.status.not_in([EventStatus.MERGED.value, EventStatus.VOIDED.value]),
+        )
+    ).all()
+    disputes = [(status, _aware(at)) for is_dispute, status, at in rows if is_dispute]
+    cutoff = max((at for _, at in disputes), default=None)
+    settled = [status for status, at in disputes if cutoff is not None and at <= cutoff - timedelta(days=SETTLING_DAYS)]
+    return DisputeFigures(
+        events=len(rows),
+        disputes=len(disputes),
+        settled=len(settled),
+        settled_closed=sum(1 for status in settled if status == EventStatus.CLOSED.value),
+        split=level_split(session, seed=seed),
     )

@@ -15,6 +15,8 @@ from fengqiao.events.kinds import Channel
 # Level at which disputes end up being resolved (seed document 000: 市、镇、村 0.1 %、26.64 %、73.26 %).
 LEVEL_SPLIT: dict[str, float] = {"village": 0.7326, "town": 0.2664, "county": 0.001}
 YEARLY_DISPUTES = 26_538
+# Disputes never resolved (seed document 000: 化解率达99.92%).
+UNRESOLVED = 1 - 0.9992
 
 
 @dataclass(frozen=True)

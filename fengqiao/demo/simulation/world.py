@@ -79,6 +79,7 @@ class World:
     _staff: dict[tuple[int, str], list[int]] = field(default_factory=dict)
     _staff_rows: dict[int, Staff] = field(default_factory=dict)
     _viewers: dict[int, Viewer] = field(default_factory=dict)
+    _named: list[tuple[str, Unit]] = field(default_factory=list)
 
     @classmethod
     def load(cls, session: Session) -> World:
@@ -169,6 +170,24 @@ class World:
             .limit(limit)
         ).all()
         return [Person(name, id_number, phone, address) for name, id_number, phone, address in rows]
+
+    def towns(self) -> list[Unit]:
+        return [u for u in self.units.values() if u.kind == UnitKind.TOWN.value]
+
+    def unit_named_in(self, *texts: str | None) -> Unit | None:
+        """The village (else the town) a text names: how the centre places a report the address matcher could not —
+        from what the caller said about where it is."""
+        if not self._named:
+            places = [u for u in self.units.values() if u.kind in (UnitKind.VILLAGE.value, UnitKind.TOWN.value)]
+            # Villages first, longer names first (a village named like its town is the village).
+            places.sort(key=lambda u: (u.kind != UnitKind.VILLAGE.value, -len(u.name), u.id))
+            self._named.extend((u.name, u) for u in places if u.name)
+        for text in texts:
+            if text:
+                for name, unit in self._named:
+                    if name in text:
+                        return unit
+        return None
 
     def path_codes(self, unit_id: int) -> list[str]:
         return [c for c in self.units[unit_id].path.split("/") if c]

@@ -6,7 +6,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from fengqiao.web.work import auth, patrol, patterns, places, register, registers, responsibility, routes, warnings
+from fengqiao.web.work import (
+    alerts,
+    assessment,
+    auth,
+    patrol,
+    patterns,
+    places,
+    register,
+    registers,
+    reports,
+    responsibility,
+    routes,
+    warnings,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(auth.router)
@@ -18,3 +31,6 @@ router.include_router(responsibility.router)
 router.include_router(patterns.router)
 router.include_router(warnings.router)
 router.include_router(registers.router)
+router.include_router(reports.router)
+router.include_router(assessment.router)
+router.include_router(alerts.router)

@@ -52,11 +52,19 @@ def nav_links(viewer: Viewer) -> list[NavLink]:
         links.append(NavLink("patterns", "研判线索", "/work/patterns"))
     links.append(NavLink("registers", "重点管控", "/work/registers"))
     links.append(NavLink("warnings", "预警", "/work/warnings"))
+    if patrol_grids(viewer) or DutyRole.JOINT_STATION_MEMBER in viewer.roles:
+        links.append(NavLink("alert_duty", "三必到", "/work/alerts/duty"))
+    if viewer.may(Permission.DISPATCH) or viewer.roles & _COCKPIT_ROLES:
+        links += [NavLink("alerts", "感知告警", "/work/alerts"), NavLink("devices", "感知设备", "/work/devices")]
     if viewer.may(Permission.ADMINISTER):
         links.append(NavLink("rules", "风险规则", "/work/rules"))
     if viewer.may(Permission.DISPATCH):
         links.append(NavLink("qr_codes", "共治码", "/work/qr-codes"))
     if viewer.is_county_wide or viewer.roles & _COCKPIT_ROLES:
+        links += [
+            NavLink("reports", "工作通报", "/work/reports"),
+            NavLink("assessment", "考核晾晒", "/work/assessment"),
+        ]
         links.append(NavLink("cockpit", "指挥大屏", "/cockpit"))
     return links
 

@@ -70,17 +70,29 @@ async def read_photos(files: list[UploadFile]) -> list[Photo]:
     return photos
 
 
-def _storage(settings: Settings) -> LocalFileStorage:
+def photo_storage(settings: Settings) -> LocalFileStorage:
     # Where ``events.api`` keeps attachments, so the API's download serves what these pages store.
     return LocalFileStorage(settings.data_dir / "files")
 
 
-def _attach_all(
-    *, session: Session, storage: LocalFileStorage, viewer: Viewer, event_id: int, photos: list[Photo]
+def attach_photos(
+    *,
+    session: Session,
+    storage: LocalFileStorage,
+    viewer: Viewer,
+    event_id: int,
+    photos: list[Photo],
+    action_id: int | None = None,
 ) -> None:
     for photo in photos:
         attachments.attach(
-            session=session, storage=storage, viewer=viewer, event_id=event_id, data=photo.data, filename=photo.filename
+            session=session,
+            storage=storage,
+            viewer=viewer,
+            event_id=event_id,
+            data=photo.data,
+            filename=photo.filename,
+            action_id=action_id,
         )
 
 
@@ -121,7 +133,9 @@ async def upload_photos(
         if not chosen:
             raise InvalidInput("请先选择照片", code="no_photo")
         with session.begin_nested():
-            _attach_all(session=session, storage=_storage(settings), viewer=viewer, event_id=event_id, photos=chosen)
+            attach_photos(
+                session=session, storage=photo_storage(settings), viewer=viewer, event_id=event_id, photos=chosen
+            )
         added = len(chosen)
     except NotFound:
         raise
@@ -286,9 +300,9 @@ async def patrol_submit(
         with session.begin_nested():
             result = pipeline.register(session=session, new=new, registering_unit=placed.grid, actor_id=viewer.staff_id)
             if result.created:
-                _attach_all(
+                attach_photos(
                     session=session,
-                    storage=_storage(settings),
+                    storage=photo_storage(settings),
                     viewer=viewer,
                     event_id=result.event.id,
                     photos=chosen,

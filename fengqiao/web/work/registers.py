@@ -4,6 +4,9 @@ decide, their presenters shape the data; errors are shown on the page they came 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -134,7 +137,7 @@ def project_list(
         "class_code": class_code,
         "risk": risk,
         "status": status,
-        "classes": [(c.code, c.name) for c in taxonomy().classes],
+        "classes": [(c.code, f"{c.code} {c.name}") for c in taxonomy().classes],
     }
     return render(request, "work/registers.html", context)
 
@@ -223,87 +226,231 @@ def project_page(project_id: EntryId, request: Request, viewer: PageViewerDep, s
     return _project_page(request, session=session, viewer=viewer, project_id=project_id)
 
 
-@router.post("/projects/{project_id}/progress", response_class=HTMLResponse)
-async def add_progress(project_id: EntryId, request: Request, viewer: PageViewerDep, session: SessionDep) -> Response:
+async def _change_on_page(
+    request: Request,
+    *,
+    session: Session,
+    change: Callable[[dict[str, str]], object],
+    page: Callable[..., HTMLResponse],
+    back: str,
+) -> Response:
+    """A form posted from an entry's page: the change in a savepoint, then back to the page; a refusal is shown on
+    the page itself (``page(error=..., status_code=...)``)."""
     values = {k: str(v) for k, v in (await request.form()).items()}
     try:
-        data = _form(ProgressIn, {k: values.get(k) for k in ("on_date", "percent", "stage", "note")})
         with session.begin_nested():
-            registers.add_progress(session=session, viewer=viewer, project_id=project_id, data=data)
+            change(values)
     except FengqiaoError as exc:
-        return _project_page(
-            request,
-            session=session,
-            viewer=viewer,
-            project_id=project_id,
-            error=exc.message,
-            status_code=exc.status_code,
-        )
-    return RedirectResponse(f"/work/registers/projects/{project_id}", status_code=303)
+        return page(error=exc.message, status_code=exc.status_code)
+    return RedirectResponse(back, status_code=303)
+
+
+async def _change_project(
+    request: Request, *, session: Session, viewer: Viewer, project_id: int, change: Callable[[dict[str, str]], object]
+) -> Response:
+    page = partial(_project_page, request, session=session, viewer=viewer, project_id=project_id)
+    back = f"/work/registers/projects/{project_id}"
+    return await _change_on_page(request, session=session, change=change, page=page, back=back)
+
+
+@router.post("/projects/{project_id}/progress", response_class=HTMLResponse)
+async def add_progress(project_id: EntryId, request: Request, viewer: PageViewerDep, session: SessionDep) -> Response:
+    def change(values: dict[str, str]) -> object:
+        data = _form(ProgressIn, {k: values.get(k) for k in ("on_date", "percent", "stage", "note")})
+        return registers.add_progress(session=session, viewer=viewer, project_id=project_id, data=data)
+
+    return await _change_project(request, session=session, viewer=viewer, project_id=project_id, change=change)
 
 
 @router.post("/projects/{project_id}/members/{member_id}", response_class=HTMLResponse)
 async def assign_member(
     project_id: EntryId, member_id: EntryId, request: Request, viewer: PageViewerDep, session: SessionDep
 ) -> Response:
-    values = {k: str(v) for k, v in (await request.form()).items()}
-    try:
+    def change(values: dict[str, str]) -> object:
         raw = values.get("staff_id", "")
         if raw and not raw.isdigit():
             raise InvalidInput("请选择专班成员", code="invalid_form")
-        with session.begin_nested():
-            registers.assign_member(
-                session=session,
-                viewer=viewer,
-                project_id=project_id,
-                member_id=member_id,
-                staff_id=int(raw) if raw else None,
-            )
-    except FengqiaoError as exc:
-        return _project_page(
-            request,
-            session=session,
-            viewer=viewer,
-            project_id=project_id,
-            error=exc.message,
-            status_code=exc.status_code,
+        staff_id = int(raw) if raw else None
+        return registers.assign_member(
+            session=session, viewer=viewer, project_id=project_id, member_id=member_id, staff_id=staff_id
         )
-    return RedirectResponse(f"/work/registers/projects/{project_id}", status_code=303)
+
+    return await _change_project(request, session=session, viewer=viewer, project_id=project_id, change=change)
 
 
 @router.post("/projects/{project_id}/edit", response_class=HTMLResponse)
 async def edit_project(project_id: EntryId, request: Request, viewer: PageViewerDep, session: SessionDep) -> Response:
-    values = {k: str(v) for k, v in (await request.form()).items()}
-    try:
-        data = _form(
-            ProjectUpdate,
-            {
-                "version": values.get("version"),
-                "risk_level": values.get("risk_level"),
-                "status": values.get("status"),
-                "aliases": _aliases(values.get("aliases", "")),
-            },
-        )
-        with session.begin_nested():
-            registers.update_project(session=session, viewer=viewer, project_id=project_id, changes=data)
-    except FengqiaoError as exc:
-        return _project_page(
-            request,
-            session=session,
-            viewer=viewer,
-            project_id=project_id,
-            error=exc.message,
-            status_code=exc.status_code,
-        )
-    return RedirectResponse(f"/work/registers/projects/{project_id}", status_code=303)
+    def change(values: dict[str, str]) -> object:
+        fields = {k: values.get(k) for k in ("version", "risk_level", "status")}
+        data = _form(ProjectUpdate, {**fields, "aliases": _aliases(values.get("aliases", ""))})
+        return registers.update_project(session=session, viewer=viewer, project_id=project_id, changes=data)
+
+    return await _change_project(request, session=session, viewer=viewer, project_id=project_id, change=change)
 
 
-# --- key persons ------------------------------------------------------------------------------------------------
+# --- key persons and key places: one list screen and one detail frame, told apart by a description ---------------
 
 
-def _person_list(
+@dataclass(frozen=True)
+class Column:
+    """A list column: its heading and the text of a row's cell (``chip``: a marker shown beside the text)."""
+
+    label: str
+    text: Callable[[Any], object]
+    chip: Callable[[Any], str | None] = lambda row: None
+
+
+@dataclass(frozen=True)
+class FormField:
+    """A field of the 登记 form. ``kind`` chooses the control: text, textarea, category, level, unit or aliases."""
+
+    name: str
+    label: str
+    kind: str = "text"
+    required: bool = False
+    maxlength: int = 0
+    testid: str = ""
+    inputmode: str = ""
+    secret: bool = False  # never written back into the form (an ID number is not echoed after a refusal)
+
+
+@dataclass(frozen=True)
+class Register:
+    """What sets the key-person register apart from the key-place register on screen; the rest is shared."""
+
+    tab: str  # the URL segment and the tab
+    noun: str  # the prefix of the stable test ids
+    title: str
+    intro: str
+    measure: str  # 共 N 人 / 共 N 处
+    head: str  # the first column: the entry's name, a link to its page
+    head_sub: Callable[[Any], str | None]
+    category_label: str
+    columns: tuple[Column, ...]
+    form_title: str
+    form_save: str
+    fields: tuple[FormField, ...]
+    create_schema: type[BaseModel]
+    update_schema: type[BaseModel]
+    update_fields: tuple[str, ...]
+    categories: Callable[[], list[Any]]
+    listing: Callable[..., tuple[list[Any], int]]
+    rows: Callable[..., list[Any]]
+    create: Callable[..., Any]
+    get: Callable[..., Any]
+    detail: Callable[..., Any]
+    update: Callable[..., Any]
+    kind: EntryKind
+    template: str  # the detail page
+
+    def path(self, entry_id: int | None = None) -> str:
+        return f"/work/registers/{self.tab}" + (f"/{entry_id}" if entry_id else "")
+
+
+def _placing(noun: str) -> tuple[FormField, ...]:
+    """The fields every register entry has: its category, level and unit."""
+    return (
+        FormField("category", f"{noun}类别", kind="category", required=True, testid="category"),
+        FormField("level", "管控等级（默认按类别）", kind="level", testid="level"),
+        FormField("unit_id", "属地单位", kind="unit", required=True, testid="unit"),
+    )
+
+
+PERSONS = Register(
+    tab="persons",
+    noun="person",
+    title="重点人员",
+    intro="重点人员名册：姓名、身份证号一律脱敏显示；严管类别只登记类别，不记录病情。涉及名册人员的事件自动关联并调高风险。",
+    measure="人",
+    head="姓名",
+    head_sub=lambda p: p.id_number,  # masked by the presenter
+    category_label="人员类别",
+    columns=(
+        Column("类别", lambda p: p.category.label, chip=lambda p: "严管" if p.restricted else None),
+        Column("等级", lambda p: p.level.label),
+        Column("属地", lambda p: p.unit_name),
+        Column("责任人", lambda p: p.responsible_name or "—"),
+        Column("最近走访", lambda p: p.last_visit or "未走访"),
+        Column("关联事件", lambda p: p.linked_event_count),
+    ),
+    form_title="登记重点人员",
+    form_save="登记人员",
+    fields=(
+        FormField("name", "姓名", required=True, maxlength=32, testid="name"),
+        FormField("id_number", "身份证号码", required=True, maxlength=18, testid="id-number", secret=True),
+        FormField("phone", "联系电话（选填）", maxlength=20),
+        *_placing("人员"),
+        FormField("note", "备注（严管类别不得填写）", kind="textarea", maxlength=1000),
+    ),
+    create_schema=PersonIn,
+    update_schema=PersonUpdate,
+    update_fields=("version", "level", "status"),
+    categories=lambda: taxonomy().person_categories,
+    listing=registers.list_persons,
+    rows=present.persons,
+    create=registers.create_person,
+    get=lambda *, session, viewer, entry_id: registers.get_person(session=session, viewer=viewer, person_id=entry_id),
+    detail=lambda *, session, entry: present.person_detail(session=session, person=entry),
+    update=lambda *, session, viewer, entry_id, changes: registers.update_person(
+        session=session, viewer=viewer, person_id=entry_id, changes=changes
+    ),
+    kind=EntryKind.PERSON,
+    template="work/key_person.html",
+)
+
+PLACES = Register(
+    tab="places",
+    noun="place",
+    title="重点场所",
+    intro="重点场所：发生在场所楼栋或提及场所别名的事件自动关联并调高风险。",
+    measure="处",
+    head="场所",
+    head_sub=lambda p: None,
+    category_label="场所类别",
+    columns=(
+        Column("类别", lambda p: p.category.label),
+        Column("等级", lambda p: p.level.label),
+        Column("属地", lambda p: p.unit_name),
+        Column("位置", lambda p: p.building_address or "、".join(p.aliases)),
+        Column("关联事件", lambda p: p.linked_event_count),
+    ),
+    form_title="登记重点场所",
+    form_save="登记场所",
+    fields=(
+        FormField("name", "场所名称", required=True, maxlength=100, testid="name"),
+        *_placing("场所"),
+        FormField("building_id", "楼栋编号（选填）", maxlength=10, testid="building", inputmode="numeric"),
+        FormField(
+            "aliases", "别名（无楼栋时必填，逗号分隔，每个至少3字）", kind="aliases", maxlength=400, testid="aliases"
+        ),
+        FormField("note", "备注（选填）", kind="textarea", maxlength=1000),
+    ),
+    create_schema=PlaceIn,
+    update_schema=PlaceUpdate,
+    update_fields=("version", "level", "status", "aliases"),
+    categories=lambda: taxonomy().place_categories,
+    listing=registers.list_places,
+    rows=present.places,
+    create=registers.create_place,
+    get=lambda *, session, viewer, entry_id: registers.get_place(session=session, viewer=viewer, place_id=entry_id),
+    detail=lambda *, session, entry: present.places(session=session, items=[entry])[0],
+    update=lambda *, session, viewer, entry_id, changes: registers.update_place(
+        session=session, viewer=viewer, place_id=entry_id, changes=changes
+    ),
+    kind=EntryKind.PLACE,
+    template="work/key_place.html",
+)
+
+
+def _entry_values(fields: Sequence[str], values: dict[str, str]) -> dict[str, Any]:
+    """Form text for a register schema: aliases are typed as one line, the rest goes as it is."""
+    return {k: _aliases(values.get(k, "")) if k == "aliases" else values.get(k) for k in fields}
+
+
+def _entry_list(
     request: Request,
     *,
+    register: Register,
     session: Session,
     viewer: Viewer,
     category: str = "",
@@ -312,7 +459,7 @@ def _person_list(
     error: str | None = None,
     values: dict[str, Any] | None = None,
 ) -> HTMLResponse:
-    items, total = registers.list_persons(
+    items, total = register.listing(
         session=session,
         viewer=viewer,
         category=category or None,
@@ -322,203 +469,114 @@ def _person_list(
         offset=(page - 1) * PAGE_SIZE,
     )
     context = {
-        **_base(viewer, "persons"),
-        "rows": present.persons(session=session, items=items),
+        **_base(viewer, register.tab),
+        "reg": register,
+        "rows": register.rows(session=session, items=items),
         "total": total,
         "page": page,
         "pages": max(1, -(-total // PAGE_SIZE)),
         "category": category,
         "level": level,
-        "categories": taxonomy().person_categories,
+        "categories": register.categories(),
+        "category_choices": [(c.code, c.name) for c in register.categories()],
         "units": _units(session, viewer, (UnitKind.TOWN, UnitKind.VILLAGE, UnitKind.GRID)),
         "error": error,
         "v": values or {},
     }
-    return render(request, "work/key_persons.html", context, status_code=422 if error else 200)
+    return render(request, "work/key_entries.html", context, status_code=422 if error else 200)
 
 
-@router.get("/persons", response_class=HTMLResponse)
-def person_list(
-    request: Request,
-    viewer: PageViewerDep,
-    session: SessionDep,
-    category: FilterCode = "",
-    level: FilterCode = "",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-) -> HTMLResponse:
-    return _person_list(request, session=session, viewer=viewer, category=category, level=level, page=page)
-
-
-@router.post("/persons", response_class=HTMLResponse)
-async def create_person(request: Request, viewer: PageViewerDep, session: SessionDep) -> Response:
-    values = {k: str(v) for k, v in (await request.form()).items()}
-    try:
-        fields = ("name", "id_number", "phone", "category", "level", "unit_id", "responsible_staff_id", "note")
-        data = _form(PersonIn, {k: values.get(k) for k in fields})
-        with session.begin_nested():
-            person = registers.create_person(session=session, viewer=viewer, data=data)
-    except FengqiaoError as exc:
-        safe = {k: v for k, v in values.items() if k != "id_number"}
-        return _person_list(request, session=session, viewer=viewer, error=exc.message, values=safe)
-    return RedirectResponse(f"/work/registers/persons/{person.id}", status_code=303)
-
-
-def _person_page(
+def _entry_page(
     request: Request,
     *,
+    register: Register,
     session: Session,
     viewer: Viewer,
-    person_id: int,
+    entry_id: int,
     error: str | None = None,
     status_code: int = 422,
 ) -> HTMLResponse:
-    person = registers.get_person(session=session, viewer=viewer, person_id=person_id)
+    entry = register.get(session=session, viewer=viewer, entry_id=entry_id)
     context = {
-        **_base(viewer, "persons"),
-        "p": present.person_detail(session=session, person=person),
-        "linked": present.linked(session=session, viewer=viewer, kind=EntryKind.PERSON, entry_id=person.id),
+        **_base(viewer, register.tab),
+        "reg": register,
+        "p": register.detail(session=session, entry=entry),
+        "linked": present.linked(session=session, viewer=viewer, kind=register.kind, entry_id=entry.id),
         "outcomes": OUTCOMES,
         "error": error,
     }
-    return render(request, "work/key_person.html", context, status_code=status_code if error else 200)
+    return render(request, register.template, context, status_code=status_code if error else 200)
 
 
-@router.get("/persons/{person_id}", response_class=HTMLResponse)
-def person_page(person_id: EntryId, request: Request, viewer: PageViewerDep, session: SessionDep) -> HTMLResponse:
-    return _person_page(request, session=session, viewer=viewer, person_id=person_id)
+def _mount(register: Register) -> None:
+    """The list, 登记, detail and edit routes of one register."""
 
-
-@router.post("/persons/{person_id}/edit", response_class=HTMLResponse)
-async def edit_person(person_id: EntryId, request: Request, viewer: PageViewerDep, session: SessionDep) -> Response:
-    values = {k: str(v) for k, v in (await request.form()).items()}
-    try:
-        data = _form(PersonUpdate, {k: values.get(k) for k in ("version", "level", "status")})
-        with session.begin_nested():
-            registers.update_person(session=session, viewer=viewer, person_id=person_id, changes=data)
-    except FengqiaoError as exc:
-        return _person_page(
-            request, session=session, viewer=viewer, person_id=person_id, error=exc.message, status_code=exc.status_code
+    @router.get(f"/{register.tab}", response_class=HTMLResponse, name=f"{register.tab}_list")
+    def entry_list(
+        request: Request,
+        viewer: PageViewerDep,
+        session: SessionDep,
+        category: FilterCode = "",
+        level: FilterCode = "",
+        page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    ) -> HTMLResponse:
+        return _entry_list(
+            request, register=register, session=session, viewer=viewer, category=category, level=level, page=page
         )
-    return RedirectResponse(f"/work/registers/persons/{person_id}", status_code=303)
+
+    @router.post(f"/{register.tab}", response_class=HTMLResponse, name=f"{register.tab}_create")
+    async def create_entry(request: Request, viewer: PageViewerDep, session: SessionDep) -> Response:
+        values = {k: str(v) for k, v in (await request.form()).items()}
+        try:
+            data = _form(register.create_schema, _entry_values([f.name for f in register.fields], values))
+            with session.begin_nested():
+                entry = register.create(session=session, viewer=viewer, data=data)
+        except FengqiaoError as exc:
+            secret = {f.name for f in register.fields if f.secret}
+            safe = {k: v for k, v in values.items() if k not in secret}
+            return _entry_list(
+                request, register=register, session=session, viewer=viewer, error=exc.message, values=safe
+            )
+        return RedirectResponse(register.path(entry.id), status_code=303)
+
+    @router.get(f"/{register.tab}/{{entry_id}}", response_class=HTMLResponse, name=f"{register.tab}_page")
+    def entry_page(entry_id: EntryId, request: Request, viewer: PageViewerDep, session: SessionDep) -> HTMLResponse:
+        return _entry_page(request, register=register, session=session, viewer=viewer, entry_id=entry_id)
+
+    @router.post(f"/{register.tab}/{{entry_id}}/edit", response_class=HTMLResponse, name=f"{register.tab}_edit")
+    async def edit_entry(entry_id: EntryId, request: Request, viewer: PageViewerDep, session: SessionDep) -> Response:
+        def change(values: dict[str, str]) -> object:
+            changes = _form(register.update_schema, _entry_values(register.update_fields, values))
+            return register.update(session=session, viewer=viewer, entry_id=entry_id, changes=changes)
+
+        return await _change_entry(
+            request, register=register, session=session, viewer=viewer, entry_id=entry_id, change=change
+        )
+
+
+async def _change_entry(
+    request: Request,
+    *,
+    register: Register,
+    session: Session,
+    viewer: Viewer,
+    entry_id: int,
+    change: Callable[[dict[str, str]], object],
+) -> Response:
+    page = partial(_entry_page, request, register=register, session=session, viewer=viewer, entry_id=entry_id)
+    return await _change_on_page(request, session=session, change=change, page=page, back=register.path(entry_id))
+
+
+for _register in (PERSONS, PLACES):
+    _mount(_register)
 
 
 @router.post("/persons/{person_id}/visits", response_class=HTMLResponse)
 async def add_visit(person_id: EntryId, request: Request, viewer: PageViewerDep, session: SessionDep) -> Response:
-    values = {k: str(v) for k, v in (await request.form()).items()}
-    try:
+    def change(values: dict[str, str]) -> object:
         data = _form(VisitIn, {k: values.get(k) for k in ("visited_on", "outcome", "note")})
-        with session.begin_nested():
-            registers.add_visit(session=session, viewer=viewer, person_id=person_id, data=data)
-    except FengqiaoError as exc:
-        return _person_page(
-            request, session=session, viewer=viewer, person_id=person_id, error=exc.message, status_code=exc.status_code
-        )
-    return RedirectResponse(f"/work/registers/persons/{person_id}", status_code=303)
+        return registers.add_visit(session=session, viewer=viewer, person_id=person_id, data=data)
 
-
-# --- key places -------------------------------------------------------------------------------------------------
-
-
-def _place_list(
-    request: Request,
-    *,
-    session: Session,
-    viewer: Viewer,
-    category: str = "",
-    level: str = "",
-    page: int = 1,
-    error: str | None = None,
-    values: dict[str, Any] | None = None,
-) -> HTMLResponse:
-    items, total = registers.list_places(
-        session=session,
-        viewer=viewer,
-        category=category or None,
-        level=level or None,
-        status=EntryStatus.ACTIVE.value,
-        limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
+    return await _change_entry(
+        request, register=PERSONS, session=session, viewer=viewer, entry_id=person_id, change=change
     )
-    context = {
-        **_base(viewer, "places"),
-        "rows": present.places(session=session, items=items),
-        "total": total,
-        "page": page,
-        "pages": max(1, -(-total // PAGE_SIZE)),
-        "category": category,
-        "level": level,
-        "categories": taxonomy().place_categories,
-        "units": _units(session, viewer, (UnitKind.TOWN, UnitKind.VILLAGE, UnitKind.GRID)),
-        "error": error,
-        "v": values or {},
-    }
-    return render(request, "work/key_places.html", context, status_code=422 if error else 200)
-
-
-@router.get("/places", response_class=HTMLResponse)
-def place_list(
-    request: Request,
-    viewer: PageViewerDep,
-    session: SessionDep,
-    category: FilterCode = "",
-    level: FilterCode = "",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-) -> HTMLResponse:
-    return _place_list(request, session=session, viewer=viewer, category=category, level=level, page=page)
-
-
-@router.post("/places", response_class=HTMLResponse)
-async def create_place(request: Request, viewer: PageViewerDep, session: SessionDep) -> Response:
-    values = {k: str(v) for k, v in (await request.form()).items()}
-    try:
-        fields = ("name", "category", "level", "unit_id", "building_id", "note")
-        data = _form(PlaceIn, {**{k: values.get(k) for k in fields}, "aliases": _aliases(values.get("aliases", ""))})
-        with session.begin_nested():
-            place = registers.create_place(session=session, viewer=viewer, data=data)
-    except FengqiaoError as exc:
-        return _place_list(request, session=session, viewer=viewer, error=exc.message, values=values)
-    return RedirectResponse(f"/work/registers/places/{place.id}", status_code=303)
-
-
-def _place_page(
-    request: Request,
-    *,
-    session: Session,
-    viewer: Viewer,
-    place_id: int,
-    error: str | None = None,
-    status_code: int = 422,
-) -> HTMLResponse:
-    place = registers.get_place(session=session, viewer=viewer, place_id=place_id)
-    context = {
-        **_base(viewer, "places"),
-        "p": present.places(session=session, items=[place])[0],
-        "linked": present.linked(session=session, viewer=viewer, kind=EntryKind.PLACE, entry_id=place.id),
-        "error": error,
-    }
-    return render(request, "work/key_place.html", context, status_code=status_code if error else 200)
-
-
-@router.get("/places/{place_id}", response_class=HTMLResponse)
-def place_page(place_id: EntryId, request: Request, viewer: PageViewerDep, session: SessionDep) -> HTMLResponse:
-    return _place_page(request, session=session, viewer=viewer, place_id=place_id)
-
-
-@router.post("/places/{place_id}/edit", response_class=HTMLResponse)
-async def edit_place(place_id: EntryId, request: Request, viewer: PageViewerDep, session: SessionDep) -> Response:
-    values = {k: str(v) for k, v in (await request.form()).items()}
-    try:
-        data = _form(
-            PlaceUpdate,
-            {
-                **{k: values.get(k) for k in ("version", "level", "status")},
-                "aliases": _aliases(values.get("aliases", "")),
-            },
-        )
-        with session.begin_nested():
-            registers.update_place(session=session, viewer=viewer, place_id=place_id, changes=data)
-    except FengqiaoError as exc:
-        return _place_page(
-            request, session=session, viewer=viewer, place_id=place_id, error=exc.message, status_code=exc.status_code
-        )
-    return RedirectResponse(f"/work/registers/places/{place_id}", status_code=303)

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request, Response
+from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from fengqiao.accounts.permissions import Permission
 from fengqiao.accounts.scope import Viewer
 from fengqiao.core.clock import utcnow
-from fengqiao.core.errors import FengqiaoError, NotFound
+from fengqiao.core.errors import FengqiaoError, InvalidInput, NotFound
 from fengqiao.events import actions, present, queries
 from fengqiao.events import api as events_api
 from fengqiao.events.models import Event
-from fengqiao.web.deps import SessionDep
-from fengqiao.web.work import views
+from fengqiao.web.deps import SessionDep, SettingsDep
+from fengqiao.web.work import alerts as alerts_screen
+from fengqiao.web.work import patrol, views
 from fengqiao.web.work import warnings as warnings_screen
 from fengqiao.web.work.base import PageViewerDep, WorkRoute, htmx_flash, is_htmx, render
 from fengqiao.web.work.nav import work_me
@@ -41,6 +42,7 @@ def inbox(request: Request, viewer: PageViewerDep, session: SessionDep) -> HTMLR
         "lights": views.light_counts(rows),
         "counts": queries.open_counts(session=session, viewer=viewer),
         "pending_warnings": warnings_screen.inbox_warnings(session=session, viewer=viewer),
+        **alerts_screen.inbox_context(session=session, viewer=viewer),
     }
     return render(request, "work/inbox.html", context)
 
@@ -142,21 +144,37 @@ def unmask(event_id: EventId, request: Request, viewer: PageViewerDep, session: 
 
 
 @router.post("/events/{event_id}/actions/{action}", response_class=HTMLResponse)
-def act(
+async def act(
     event_id: EventId,
     action: Annotated[str, Path(max_length=32)],
     request: Request,
     viewer: PageViewerDep,
     session: SessionDep,
+    settings: SettingsDep,
     fields: Annotated[views.ActionFields, Form()],
+    photos: Annotated[list[UploadFile], File()] = [],  # noqa: B006 - FastAPI copies defaults per request
 ) -> Response:
     chosen = views.parse_action(action)
     error: FengqiaoError | None = None
+    # A refused action sends nothing: the browser cannot keep a file input's choice across the answer.
+    again = "（照片需重新选择）" if any(p.filename for p in photos) else ""
     try:
         action_request = views.action_request(chosen, fields)
-        # A savepoint: a refused action leaves nothing behind, and the page still renders (and commits) normally.
+        carried = await patrol.read_photos(photos)
+        if carried and chosen not in views.PHOTO_ACTIONS:
+            raise InvalidInput("这项操作不能附带照片", code="invalid_input")
+        # A savepoint: a refused action (or photo) leaves nothing behind, and the page still renders (and commits).
         with session.begin_nested():
-            actions.perform(session=session, viewer=viewer, event_id=event_id, request=action_request)
+            event = actions.perform(session=session, viewer=viewer, event_id=event_id, request=action_request)
+            # The photos belong to the action that carried them (the report back), not to whatever came before it.
+            patrol.attach_photos(
+                session=session,
+                storage=patrol.photo_storage(settings),
+                viewer=viewer,
+                event_id=event_id,
+                photos=carried,
+                action_id=event.actions[-1].id,
+            )
     except FengqiaoError as exc:
         error = exc
     try:
@@ -172,7 +190,7 @@ def act(
         return RedirectResponse(f"/work/events/{event_id}", status_code=303)
     context = _detail_context(session=session, viewer=viewer, event=event)
     if error is not None:
-        context["error"] = error.message
+        context["error"] = error.message + again
         context["failed_action"] = chosen.value
         context["fields"] = fields
         return _show(request, context, status_code=error.status_code)

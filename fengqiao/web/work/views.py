@@ -201,6 +201,8 @@ def event_filter(params: ListParams) -> EventFilter:
 TARGET_ACTIONS = frozenset({Action.DISPATCH, Action.REASSIGN, Action.ADD_CO_HANDLER})
 # Actions that undo or refuse: shown apart, in a quieter colour, so a thumb does not hit them by accident.
 CAUTION_ACTIONS = frozenset({Action.RECALL, Action.RETURN, Action.VOID, Action.REVIEW_FAIL, Action.MERGE})
+# Actions whose form carries photos of the work done; they are attached to that action.
+PHOTO_ACTIONS = frozenset({Action.HANDLE, Action.REPORT_BACK})
 MEDIATION_OUTCOMES = [("ongoing", "调解中"), ("success", "调解成功"), ("failed", "调解不成")]
 CALLBACK_METHODS = [("phone", "电话回访"), ("sms", "短信回访"), ("visit", "上门回访"), ("online", "网上回访")]
 
@@ -218,6 +220,7 @@ class ActionForm:
     supervision: bool = False
     merge: bool = False
     mediation: bool = False
+    photos: bool = False
 
 
 # Task-level actions need a task of the viewer's unit in these states (as ``actions`` checks when they are done).
@@ -250,6 +253,7 @@ def action_forms(*, session: Session, viewer: Viewer, event: Event, allowed: lis
                 supervision=action == Action.SUPERVISE,
                 merge=action == Action.MERGE,
                 mediation=action == Action.MEDIATE,
+                photos=action in PHOTO_ACTIONS,
             )
         )
     return sorted(forms, key=lambda f: f.caution)

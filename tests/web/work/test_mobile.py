@@ -17,21 +17,24 @@ from tests.web.work.conftest import login_as, register
 
 # Every post sees the key registers and the warnings of its own jurisdiction.
 SHARED = ["registers", "warnings"]
-COMMAND = ["qr_codes", "cockpit"]
+COMMAND = ["qr_codes", "reports", "assessment", "cockpit"]
+# Sensor alerts: grid posts get their 三必到 cards, dispatching and command posts the alert board and devices.
+DUTY = ["alert_duty"]
+ALERTS = ["alerts", "devices"]
 
 
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("grid_worker", ["inbox", "events", "register", "patrol", *SHARED]),
-        ("part_timer", ["inbox", "events", "register", "patrol", *SHARED]),
-        ("village_head", ["inbox", "events", "register", "responsibility", "patterns", *SHARED, "qr_codes"]),
+        ("grid_worker", ["inbox", "events", "register", "patrol", *SHARED, *DUTY]),
+        ("part_timer", ["inbox", "events", "register", "patrol", *SHARED, *DUTY]),
+        ("village_head", ["inbox", "events", "register", "responsibility", "patterns", *SHARED, *ALERTS, "qr_codes"]),
         (
             "town_dispatcher",
-            ["inbox", "events", "register", "responsibility", "patterns", *SHARED, "qr_codes", "cockpit"],
+            ["inbox", "events", "register", "responsibility", "patterns", *SHARED, *ALERTS, *COMMAND],
         ),
-        ("town_inspector", ["inbox", "events", "patterns", *SHARED, "cockpit"]),
-        ("county", ["inbox", "events", "register", "responsibility", "patterns", *SHARED, *COMMAND]),
+        ("town_inspector", ["inbox", "events", "patterns", *SHARED, *ALERTS, "reports", "assessment", "cockpit"]),
+        ("county", ["inbox", "events", "register", "responsibility", "patterns", *SHARED, *ALERTS, *COMMAND]),
         ("department_handler", ["inbox", "events", *SHARED]),
         ("police", ["inbox", "events", *SHARED]),
     ],
@@ -47,7 +50,7 @@ def _nav(html: str) -> list[str]:
 def test_the_grid_workers_pages_show_its_navigation_with_the_current_page(client: TestClient, world: World) -> None:
     login_as(client, world, "grid_worker")
     page = client.get("/work/patrol").text
-    assert _nav(page) == ["menu", "inbox", "events", "register", "patrol", *SHARED, "logout"]
+    assert _nav(page) == ["menu", "inbox", "events", "register", "patrol", *SHARED, *DUTY, "logout"]
     assert re.search(r'data-testid="nav-patrol"\s+aria-current="page"', page)
     assert '菜单<span class="worknav-current">· 网格巡查</span>' in page
     assert 'href="/work/patrol"' in page
@@ -66,8 +69,8 @@ def test_the_grid_workers_pages_show_its_navigation_with_the_current_page(client
         "responsibility",
         "patterns",
         *SHARED,
-        "qr_codes",
-        "cockpit",
+        *ALERTS,
+        *COMMAND,
         "logout",
     ]
     assert re.search(r'data-testid="nav-responsibility"\s+aria-current="page"', page)

@@ -234,13 +234,62 @@ def _dispatch_and_accept(world: World) -> Event:
     return event
 
 
-def test_report_back_offers_a_photo_upload_that_keeps_the_photos(client: TestClient, world: World, db: Session) -> None:
+def test_report_back_carries_its_photos_and_they_belong_to_the_report_back(
+    client: TestClient, world: World, db: Session
+) -> None:
     event = _dispatch_and_accept(world)
     login_as(client, world, "grid_worker")
     page = client.get(f"/work/events/{event.id}").text
-    assert 'data-testid="action-report_back"' in page
-    assert 'data-testid="action-report_back-photos"' in page
-    assert f'hx-post="/work/events/{event.id}/photos"' in page
+    form = re.search(rf'<form method="post" action="/work/events/{event.id}/actions/report_back".*?</form>', page, re.S)
+    assert form, "no report back form"
+    assert 'enctype="multipart/form-data"' in form.group(0)
+    assert 'hx-encoding="multipart/form-data"' in form.group(0)
+    assert 'data-testid="action-report_back-photos"' in form.group(0)
+    answer = client.post(
+        f"/work/events/{event.id}/actions/report_back",
+        data={"version": str(event.version), "note": "已清理完毕"},
+        files=[
+            ("photos", ("处置后.png", png(), "image/png")),
+            ("photos", ("全景.png", png(b"\x00\xff\x00"), "image/png")),
+        ],
+        headers=HTMX,
+    )
+    assert answer.status_code == 200, answer.text
+    assert "已反馈" in answer.text
+    db.expire_all()
+    report_back = db.scalars(select(Event).where(Event.id == event.id)).one().actions[-1]
+    assert report_back.action == Action.REPORT_BACK.value
+    stored = db.scalars(select(Attachment).where(Attachment.event_id == event.id)).all()
+    assert [a.action_id for a in stored] == [report_back.id, report_back.id]
+
+
+def test_a_refused_photo_refuses_the_report_back_with_it(client: TestClient, world: World, db: Session) -> None:
+    event = _dispatch_and_accept(world)
+    login_as(client, world, "grid_worker")
+    answer = client.post(
+        f"/work/events/{event.id}/actions/report_back",
+        data={"version": str(event.version), "note": "已清理完毕"},
+        files=[("photos", ("x.png", b"not a png", "image/png"))],
+        headers=HTMX,
+    )
+    assert answer.status_code == 200  # htmx swaps only 2xx: the refusal is shown on the page
+    assert "不是照片" in answer.text
+    assert "照片需重新选择" in answer.text
+    db.expire_all()
+    assert db.scalars(select(Event).where(Event.id == event.id)).one().actions[-1].action == Action.ACCEPT.value
+    assert db.scalar(select(func.count(Attachment.id)).where(Attachment.event_id == event.id)) == 0
+    accept = client.post(
+        f"/work/events/{event.id}/actions/accept",
+        data={"version": "1"},
+        files=[("photos", ("a.png", png(), "image/png"))],
+        headers=HTMX,
+    )
+    assert "照片需重新选择" in accept.text
+
+
+def test_photos_sent_on_their_own_keep_the_photos(client: TestClient, world: World, db: Session) -> None:
+    event = _dispatch_and_accept(world)
+    login_as(client, world, "grid_worker")
     answer = client.post(
         f"/work/events/{event.id}/photos", files=[("photos", ("处置后.png", png(), "image/png"))], headers=HTMX
     )

@@ -3,13 +3,16 @@ forms answer in Chinese on the page; other jurisdictions see nothing."""
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from fengqiao.registers import links
 from fengqiao.registers import service as registers
 from fengqiao.registers.models import KeyPerson, KeyProject
-from fengqiao.registers.schemas import PersonIn, ProjectIn, ProjectPartyIn
+from fengqiao.registers.schemas import PersonIn, PlaceIn, ProjectIn, ProjectPartyIn
+from fengqiao.web.work.registers import PAGE_SIZE
 from tests.events.world import World
 from tests.registers.conftest import BUILDER, LIN, builder_party, register_event
 from tests.web.work.conftest import login_as
@@ -199,3 +202,86 @@ def test_a_grid_worker_sees_no_keeping_forms(client: TestClient, world: World) -
     assert page.status_code == 200
     assert 'data-testid="person-form"' not in page.text
     assert 'data-testid="project-new"' not in client.get("/work/registers").text
+
+
+def test_a_refused_person_keeps_what_was_typed_except_the_id_number(client: TestClient, world: World) -> None:
+    login_as(client, world, "town_dispatcher")
+    bad = client.post(
+        "/work/registers/persons",
+        data={
+            "name": "林国强",
+            "id_number": LIN[:-1] + "0",
+            "phone": "13905761234",
+            "category": "petitioner",
+            "unit_id": str(world.grid.id),
+        },
+    )
+    assert bad.status_code == 422
+    assert 'value="林国强"' in bad.text
+    assert 'value="13905761234"' in bad.text
+    id_input = re.search(r'<input name="id_number"[^>]*>', bad.text)
+    assert id_input
+    assert 'value=""' in id_input.group(0)  # the ID number is not written back into the form
+    assert 'data-testid="person-id-number"' in bad.text
+    assert "（严管，只登记类别）" in bad.text  # restricted categories are marked in the form
+
+
+def _place(client: TestClient, world: World, name: str, category: str, level: str = "") -> str:
+    response = client.post(
+        "/work/registers/places",
+        data={"name": name, "category": category, "level": level, "unit_id": str(world.grid.id), "aliases": name},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return str(response.headers["location"])
+
+
+def test_the_place_list_filters_by_category_and_level_and_a_place_is_edited(client: TestClient, world: World) -> None:
+    login_as(client, world, "town_dispatcher")
+    _place(client, world, "东辉路群租房", "group_rental", "high")
+    location = _place(client, world, "横湖桥网吧", "entertainment", "low")
+    listing = client.get("/work/registers/places")
+    assert listing.text.count('data-testid="place-row"') == 2
+    assert 'data-testid="place-total">2<' in listing.text
+    by_category = client.get("/work/registers/places", params={"category": "group_rental"})
+    assert by_category.text.count('data-testid="place-row"') == 1
+    assert "东辉路群租房" in by_category.text
+    by_level = client.get("/work/registers/places", params={"level": "low"})
+    assert by_level.text.count('data-testid="place-row"') == 1
+    assert "横湖桥网吧" in by_level.text
+    page = client.get(location)
+    assert 'data-testid="place-title"' in page.text
+    version = re.search(r'name="version" value="(\d+)"', page.text)
+    assert version
+    edited = client.post(
+        f"{location}/edit",
+        data={"version": version.group(1), "level": "medium", "status": "active", "aliases": "横湖桥网吧，横湖网吧"},
+        follow_redirects=True,
+    )
+    assert edited.status_code == 200
+    assert "等级：中" in edited.text
+    assert "横湖桥网吧、横湖网吧" in edited.text
+    short = client.post(
+        f"{location}/edit", data={"version": "2", "level": "medium", "status": "active", "aliases": "网吧"}
+    )
+    assert short.status_code == 422
+    assert 'data-testid="place-error"' in short.text
+
+
+def test_the_register_list_pages_with_its_filters(client: TestClient, world: World) -> None:
+    for n in range(PAGE_SIZE + 1):
+        registers.create_place(
+            session=world.session,
+            viewer=world.viewer("town_dispatcher"),
+            data=PlaceIn(
+                name=f"东辉路群租房{n}号", category="group_rental", unit_id=world.grid.id, aliases=[f"东辉路{n}号楼"]
+            ),
+        )
+    login_as(client, world, "grid_worker")
+    first = client.get("/work/registers/places", params={"category": "group_rental"})
+    assert first.text.count('data-testid="place-row"') == PAGE_SIZE
+    assert 'href="/work/registers/places?category=group_rental&amp;level=&amp;page=2">下一页' in first.text
+    second = client.get("/work/registers/places", params={"category": "group_rental", "page": 2})
+    assert second.text.count('data-testid="place-row"') == 1
+    assert "上一页" in second.text
+    assert "第 2 / 2 页" in second.text

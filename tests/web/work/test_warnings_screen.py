@@ -4,6 +4,7 @@ the rule editor (administrators only) shows errors by line and field, runs a dry
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +16,7 @@ from fengqiao.duty.roles import DutyRole
 from fengqiao.warnings import issued
 from fengqiao.warnings.models import RiskRuleSet, RiskWarning
 from fengqiao.warnings.rules import store
+from fengqiao.warnings.rules.schema import Conditions, Outcome, PriorEvents, RuleSpec, WarningSpec
 from tests import factories
 from tests.events.world import World
 from tests.web.work.conftest import login_as, register
@@ -117,6 +119,7 @@ def test_rule_editor_shows_errors_by_line_and_field(client: TestClient, world: W
     page = client.get("/work/rules").text
     assert 'data-testid="nav-rules"' in page
     assert "civil_to_criminal_family" in page  # the built-in rules are loaded for editing
+    assert 'data-testid="rules-help"' in page
     answer = client.post("/work/rules", data={"text": BAD, "action": "save"})
     assert answer.status_code == 422
     problems = re.findall(r'data-testid="rules-problem" data-line="(\d*)" data-field="([^"]*)"', answer.text)
@@ -152,3 +155,18 @@ def test_rule_editor_dry_run_save_and_roll_back(client: TestClient, world: World
     back = client.post(f"/work/rules/{first.id}/activate", follow_redirects=False)
     assert back.status_code == 303
     assert 'data-testid="rules-active-version">1<' in client.get("/work/rules").text
+
+
+def test_the_format_help_and_the_admin_doc_name_every_field_of_the_schema(
+    client: TestClient, world: World, admin: str
+) -> None:
+    login_as(client, world, admin)
+    page = client.get("/work/rules").text
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "rules.md").read_text(encoding="utf-8")
+    conditions = set(Conditions.model_fields)
+    for name in conditions | set(PriorEvents.model_fields):
+        assert f"<code>{name}</code>" in page, name
+    for name in conditions | set(PriorEvents.model_fields) | set(Outcome.model_fields) | set(WarningSpec.model_fields):
+        assert f"`{name}`" in doc, name
+    for name in set(RuleSpec.model_fields):
+        assert f"`{name}`" in doc, name
