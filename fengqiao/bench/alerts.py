@@ -46,13 +46,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
-from sqlalchemy import Engine, create_engine, delete, func, insert, select, text
+from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from fengqiao.alerts.kinds import AlertKind
 from fengqiao.alerts.models import Alert, AlertDevice
-from fengqiao.bench.mosquitto import PrivateBroker, free_port
+from fengqiao.bench.mosquitto import PrivateBroker
+from fengqiao.bench.processes import postgres_database, served
 from fengqiao.config import get_settings
 from fengqiao.core.clock import utcnow
 from fengqiao.db import migrate
@@ -433,35 +434,6 @@ def _wait_for_log(process: subprocess.Popen[bytes], log_path: Path, needle: str,
         time.sleep(0.1)
 
 
-@contextmanager
-def server_process(database_url: str, *, log_path: Path, startup_seconds: float = 300) -> Iterator[str]:
-    """`fengqiao serve` (no worker, no MQTT) on a free port, waited for on /healthz."""
-    port = free_port()
-    env = {**os.environ, "FENGQIAO_DATABASE_URL": database_url, "FENGQIAO_LOG_LEVEL": "WARNING"}
-    env.pop("FENGQIAO_MQTT_HOST", None)
-    command = [sys.executable, "-m", "fengqiao", "serve", "--no-worker", "--no-mqtt", "--port", str(port)]
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + startup_seconds
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited with code {process.returncode}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start")
-            time.sleep(0.3)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
 # --- HTTP ------------------------------------------------------------------------------------------------------------
 
 
@@ -632,17 +604,8 @@ def fresh_database(database_url: str | None, *, folder: Path) -> Iterator[str]:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         yield f"sqlite:///{path.resolve()}"
         return
-    name = f"fengqiao_bench_alerts_{uuid.uuid4().hex[:8]}"
-    url = make_url(database_url).set(drivername="postgresql+psycopg")
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database(database_url, prefix="fengqiao_bench_alerts") as url:
+        yield url
 
 
 def report(phases: list[Phase], *, alerts: int, devices: int, backend: str) -> Table:
@@ -779,7 +742,7 @@ def run(
                 with (
                     nullcontext("http://bench")
                     if app_factory is not None
-                    else server_process(url, log_path=folder / f"bench-alerts-{run_id}-server.log")
+                    else served(url, log_path=folder / f"bench-alerts-{run_id}-server.log", extra=("--no-mqtt",))
                 ) as base:
                     phase.published = post_http(
                         base,

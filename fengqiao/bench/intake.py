@@ -9,14 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,11 +23,11 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy import Engine, create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from fengqiao.accounts import service as accounts
+from fengqiao.bench.processes import postgres_database, served
 from fengqiao.core.clock import utcnow
 from fengqiao.db.engine import for_writing, make_engine
 from fengqiao.demo.seeding import seed_demo_county
@@ -67,17 +62,8 @@ def _fresh_database(backend: str, postgres_url: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory(prefix="fengqiao-bench-") as folder:
             yield f"sqlite:///{Path(folder) / 'bench.db'}"
         return
-    name = f"fengqiao_bench_{uuid.uuid4().hex[:10]}"
-    url = make_url(postgres_url).set(drivername="postgresql+psycopg")
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database(postgres_url, prefix="fengqiao_bench") as url:
+        yield url
 
 
 def _prepare(engine: Engine) -> tuple[str, list[tuple[float, float]]]:
@@ -118,39 +104,6 @@ def _tickets(prefix: str, count: int, points: list[tuple[float, float]], rng: ra
             }
         )
     return tickets
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def _server(database_url: str) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "FENGQIAO_DATABASE_URL": database_url, "FENGQIAO_LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fengqiao", "serve", "--no-worker", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("server did not start")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 async def _post_all(
@@ -232,7 +185,7 @@ def _run_backend(backend: str, *, events: int, clients: int, batch_size: int, po
         single = _tickets(f"{backend}-single", events, points, rng)
         batched = _tickets(f"{backend}-batch", events, points, rng)
         baseline = _tickets(f"{backend}-orm", events, points, rng)
-        with _server(url) as base, Progress(console=console, transient=True) as progress:
+        with served(url, startup_seconds=60) as base, Progress(console=console, transient=True) as progress:
             seconds, latencies, statuses = asyncio.run(
                 _post_all(base, key, single, "/api/v1/intake/hotline_12345", clients, progress, "逐条推送", events)
             )

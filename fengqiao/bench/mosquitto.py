@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
+from fengqiao.bench.processes import free_port
+
 USERNAME = "fengqiao"
 PASSWORD = "fengqiao-test-secret"
 _CANDIDATES = ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto", "/usr/bin/mosquitto")
@@ -33,12 +35,6 @@ def find_binary(name: str = "mosquitto") -> str | None:
         if path.exists():
             return str(path)
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -36,6 +33,7 @@ from sqlalchemy import Engine, Select, Table, bindparam, func, insert, select, u
 from sqlalchemy.orm import Session
 
 from fengqiao.accounts import service as accounts
+from fengqiao.bench.processes import served
 from fengqiao.core.clock import utcnow
 from fengqiao.db import migrate
 from fengqiao.db.engine import for_writing, make_engine
@@ -430,40 +428,6 @@ def report(phases: list[Phase], *, events: int, clients: int, backend: str) -> R
 
 
 @contextmanager
-def _server(database_url: str, *, startup_seconds: float = 300) -> Iterator[str]:
-    """`fengqiao serve` in a subprocess on a free port, waited for on /healthz (a loaded machine may take a while:
-    the server warms the classifier before it answers)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    env = {**os.environ, "FENGQIAO_DATABASE_URL": database_url, "FENGQIAO_LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fengqiao", "serve", "--no-worker", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + startup_seconds
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited with code {process.returncode}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start")
-            time.sleep(0.3)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-@contextmanager
 def _database(url: str | None) -> Iterator[str]:
     if url:
         yield url
@@ -488,7 +452,7 @@ def run(*, events: int, clients: int, seconds: float, database_url: str | None) 
         backend = engine.dialect.name
         engine.dispose()
         phases = phases_for(logins)
-        with _server(url) as base:
+        with served(url) as base:
             load(base, phases, clients=clients, seconds=seconds)
         console.print(report(phases, events=total, clients=clients, backend=backend))
         bad = {code for p in phases for code in p.statuses if code not in (200, 304)}

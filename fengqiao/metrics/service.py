@@ -198,9 +198,7 @@ def _from_rollups(
     codes: dict[str, str] = {}
     width = len(names)
     # The hot loop of big breakdowns (a year by day): one pass, no helper calls per row.
-    for path, *rest in session.execute(
-        select(MetricRollup.path, *columns, *sums).where(*base, where).group_by(*order)
-    ):
+    for path, *rest in session.execute(select(MetricRollup.path, *columns, *sums).where(*base, where).group_by(*order)):
         v = rest[0] if breakdown.dimension else None
         p = _period_text(rest[n - 1], breakdown.grain) if breakdown.grain else None
         vector = [int(x or 0) for x in rest[n:]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -197,3 +197,25 @@ def test_test_signals_are_stored_without_a_group(aw: AlertWorld, db: Session) ->
     assert alert.group_id is None
     assert alert.grouped_at is not None
     assert count(db, AlertGroup) == 0
+
+
+def test_stored_values_read_back_as_sent(aw: AlertWorld, db: Session) -> None:
+    """The bulk inserts write moments and JSON themselves (arrays on PostgreSQL, raw VALUES on SQLite): what the
+    models read back must be what was sent."""
+    china = T0.astimezone(timezone(timedelta(hours=8)))
+    with_data = {**message("SD-1", "d-1", at=china, level="high"), "data": {"温度": 61.5, "zone": [1, 2]}}
+    assert run(db, [with_data, message("SD-2", "d-2")]).accepted == 2
+    db.expire_all()
+    alerts = {a.alert_id: a for a in db.scalars(select(Alert))}
+    assert alerts["d-1"].data == {"温度": 61.5, "zone": [1, 2]}
+    assert alerts["d-1"].at == T0
+    assert alerts["d-1"].level == "high"
+    assert alerts["d-2"].data is None
+    assert alerts["d-2"].level is None
+    assert alerts["d-2"].received_at == alerts["d-2"].grouped_at == T0 + timedelta(seconds=1)
+    group = db.get(AlertGroup, alerts["d-1"].group_id)
+    assert group is not None
+    assert group.first_at == group.last_at == T0
+    assert group.created_at == group.updated_at == T0 + timedelta(seconds=1)
+    assert group.open_key == group.group_key
+    assert group.closed_at is None

@@ -9,7 +9,6 @@ Chromium the tests are skipped locally, and fail under CI, which must run them.
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +20,7 @@ import uvicorn
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from fengqiao.bench.processes import free_port
 from fengqiao.config import Settings
 from fengqiao.db.engine import make_engine
 from fengqiao.demo.logins import DEMO_PASSWORD, enable_demo_logins
@@ -108,12 +108,6 @@ class LiveSite:
         worker.run_once()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_site(database_factory: Callable[[], str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
     url = database_factory()
@@ -126,7 +120,7 @@ def live_site(database_factory: Callable[[], str], tmp_path_factory: pytest.Temp
     data_dir = tmp_path_factory.mktemp("site")
     settings = Settings(data_dir=data_dir, database_url=url)
     app = create_app(settings=settings, engine=engine)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, name="live-site", daemon=True)
     thread.start()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -141,6 +142,25 @@ def _after(request: Request, session: Session, viewer: Viewer, back: str, error:
     return render(request, "work/alerts_duty.html", context, status_code=409 if not is_htmx(request) else 200)
 
 
+def _step(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    back: str,
+    dispatch_id: int,
+    version: int | None,
+    act: Callable[..., object],
+) -> Response:
+    """Acknowledge or arrive: refused steps show their reason on the card instead of failing the page."""
+    dispatch.get_dispatch(session=session, viewer=viewer, dispatch_id=dispatch_id)
+    try:
+        with session.begin_nested():
+            act(session=session, viewer=viewer, dispatch_id=dispatch_id, version=version)
+    except FengqiaoError as exc:
+        return _after(request, session, viewer, back, exc.message)
+    return _after(request, session, viewer, back, None)
+
+
 @router.post("/alerts/dispatches/{dispatch_id}/acknowledge", response_class=HTMLResponse)
 def acknowledge(
     dispatch_id: Id,
@@ -150,13 +170,7 @@ def acknowledge(
     version: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
     back: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    dispatch.get_dispatch(session=session, viewer=viewer, dispatch_id=dispatch_id)
-    try:
-        with session.begin_nested():
-            dispatch.acknowledge(session=session, viewer=viewer, dispatch_id=dispatch_id, version=version)
-    except FengqiaoError as exc:
-        return _after(request, session, viewer, back, exc.message)
-    return _after(request, session, viewer, back, None)
+    return _step(request, session, viewer, back, dispatch_id, version, dispatch.acknowledge)
 
 
 @router.post("/alerts/dispatches/{dispatch_id}/arrive", response_class=HTMLResponse)
@@ -168,13 +182,7 @@ def arrive(
     version: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
     back: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    dispatch.get_dispatch(session=session, viewer=viewer, dispatch_id=dispatch_id)
-    try:
-        with session.begin_nested():
-            dispatch.arrive(session=session, viewer=viewer, dispatch_id=dispatch_id, version=version)
-    except FengqiaoError as exc:
-        return _after(request, session, viewer, back, exc.message)
-    return _after(request, session, viewer, back, None)
+    return _step(request, session, viewer, back, dispatch_id, version, dispatch.arrive)
 
 
 @router.post("/alerts/dispatches/{dispatch_id}/result", response_class=HTMLResponse)
