@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from fengqiao.core.policyfile import load_toml
+from fengqiao.events.deadlines import default_policy
 from fengqiao.events.kinds import SupervisionLevel
 from fengqiao.metrics.definitions import METRICS
 
@@ -33,7 +34,9 @@ class LevelRules(BaseModel):
 
     label: str
     metrics: dict[str, MetricRule]
-    penalties: dict[SupervisionLevel, float] = {}
+    # None: the points of the deadlines policy ([supervision.*] penalty_points), which staff see when they issue
+    # the order; a level that counts differently (villages) names its own.
+    penalties: dict[SupervisionLevel, float] | None = None
     max_penalty: float | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
@@ -48,11 +51,21 @@ class LevelRules(BaseModel):
     def full_score(self) -> float:
         return sum(m.points for m in self.metrics.values())
 
+    @property
+    def penalty_points(self) -> dict[SupervisionLevel, float]:
+        """The points each kind of supervision order costs, as the scoring applies them (for the rules' display)."""
+        points = {card: self.penalty_for(card.value) for card in SupervisionLevel}
+        return {card: value for card, value in points.items() if value}
+
     def penalty_for(self, level: str) -> float:
         try:
-            return self.penalties.get(SupervisionLevel(level), 0.0)
+            card = SupervisionLevel(level)
         except ValueError:
             return 0.0
+        if self.penalties is None:
+            limits = default_policy().supervision.get(card)
+            return float(limits.penalty_points) if limits is not None else 0.0
+        return self.penalties.get(card, 0.0)
 
 
 class AssessmentRules(BaseModel):
