@@ -23,6 +23,7 @@ from fengqiao.events.location import dispatching_unit_for
 from fengqiao.events.models import Event, EventAction, EventParty
 from fengqiao.jurisdiction.locator import NOT_FOUND, grid_locator
 from fengqiao.jurisdiction.models import Unit
+from fengqiao.metrics.models import mark_dirty
 
 
 @dataclass
@@ -233,9 +234,10 @@ def _bulk_insert(
         .scalars()
         .all()
     )
+    created = list(zip(rows, inserted, strict=True))
     parties: list[dict[str, Any]] = []
     actions: list[dict[str, Any]] = []
-    for (_, new, values), event_id in zip(rows, inserted, strict=True):
+    for (_, new, values), event_id in created:
         county_code = values["county_code"]
         parties.extend({**_party_values(p, county_code=county_code), "event_id": event_id} for p in new.parties)
         actions.append(
@@ -249,6 +251,10 @@ def _bulk_insert(
     if parties:
         session.execute(insert(EventParty), parties)
     session.execute(insert(EventAction), actions)
+    # Core inserts pass the metrics' flush listener by: mark the new events for the rollups here.
+    mark_dirty(
+        session, {event_id: values["county_code"] for (_, _, values), event_id in zip(rows, inserted, strict=True)}
+    )
     return [
         (index, event_id, values["dispute_code"]) for (index, _, values), event_id in zip(rows, inserted, strict=True)
     ]

@@ -151,3 +151,26 @@ def test_cockpit_rates_are_the_metrics(world: World) -> None:
     for metric, rate in (("resolution_rate", data.resolution), ("satisfaction_rate", data.satisfaction)):
         [row] = service.compute(session=world.session, unit=scope.unit, metric=metric, start=start, end=end)
         assert (row.numerator, row.denominator) == (rate.numerator, rate.denominator)
+
+
+def test_a_batch_from_a_feed_is_counted(world: World) -> None:
+    # Feeds register with Core bulk inserts, which the ORM's flush listener never sees.
+    from fengqiao.core.clock import to_local, utcnow
+    from fengqiao.events import intake
+    from fengqiao.events.kinds import Channel
+
+    news = [
+        intake.NewEvent(
+            channel=Channel.HOTLINE_12345,
+            title="噪音扰民",
+            content=f"楼下商铺夜间噪音第{i}次",
+            unit_code=world.grid.code,
+            source_id=f"feed-{i}",
+        )
+        for i in range(3)
+    ]
+    results = intake.register_many(session=world.session, items=news, registering_unit=world.town)
+    assert all(r.created for r in results)
+    today = to_local(utcnow()).date()
+    [row] = service.compute(session=world.session, unit=world.tree.county, metric="intake", start=today, end=today)
+    assert row.numerator == 3
