@@ -13,6 +13,7 @@ from fengqiao.config import get_settings
 from fengqiao.core.logging import configure_logging
 from fengqiao.db.cli import app as db_app
 from fengqiao.demo.cli import app as demo_app
+from fengqiao.indices.cli import app as indices_app
 from fengqiao.jobs.cli import worker as worker_command
 from fengqiao.metrics.cli import app as metrics_app
 from fengqiao.reports.cli import app as report_app
@@ -34,6 +35,7 @@ app.add_typer(qr_app, name="qr")
 app.add_typer(metrics_app, name="metrics")
 app.add_typer(report_app, name="report")
 app.add_typer(assessment_app, name="assessment")
+app.add_typer(indices_app, name="indices")
 app.command(name="worker")(worker_command)
 app.add_typer(classify_cli.app, name="model")
 app.command(name="classify")(classify_cli.classify_command)

@@ -12,10 +12,11 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fengqiao.accounts.scope import Viewer
 from fengqiao.assessment import rates
 from fengqiao.assessment.rules import AssessedLevel, AssessmentRules, LevelRules, default_rules
 from fengqiao.core.clock import CHINA_TZ
-from fengqiao.core.errors import InvalidInput
+from fengqiao.core.errors import InvalidInput, NotFound
 from fengqiao.events.kinds import SUPERVISION_LEVEL_LABELS, SupervisionLevel
 from fengqiao.events.models import Supervision
 from fengqiao.jurisdiction.kinds import UnitKind
@@ -233,3 +234,29 @@ def rank_units(units: list[UnitScore]) -> None:
     units.sort(key=lambda u: (-u.score, u.unit_code))
     for i, unit in enumerate(units):
         unit.rank = units[i - 1].rank if i and unit.score == units[i - 1].score else i + 1
+
+
+def choosable_towns(*, session: Session, viewer: Viewer) -> list[Unit]:
+    """Towns whose villages the viewer may compare: every town for the county centre, else the towns they cover."""
+    towns = session.scalars(
+        select(Unit).where(Unit.county_code == viewer.county_code, Unit.kind == UnitKind.TOWN.value).order_by(Unit.code)
+    ).all()
+    return [t for t in towns if viewer.is_county_wide or viewer.covers_path(t.path)]
+
+
+def assess_for(
+    *, session: Session, viewer: Viewer, start: date, end: date, level: AssessedLevel, town_code: str | None = None
+) -> Assessment:
+    """The assessment a viewer asks for: the county's towns (the public comparison, 晾晒, open to every post of the
+    county), or the villages of one town the viewer covers (the first of them when none is named)."""
+    if level is AssessedLevel.TOWN:
+        parent = session.scalars(
+            select(Unit).where(Unit.county_code == viewer.county_code, Unit.kind == UnitKind.COUNTY.value)
+        ).one_or_none()
+    else:
+        towns = choosable_towns(session=session, viewer=viewer)
+        chosen = town_code or (towns[0].code if towns else "")
+        parent = next((t for t in towns if t.code == chosen), None)
+    if parent is None:
+        raise NotFound("未找到可考核的单位或不在您的辖区内", code="unit_not_found")
+    return assess(session=session, parent=parent, level=level, start=start, end=end)

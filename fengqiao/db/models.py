@@ -8,6 +8,7 @@ from fengqiao.citizen import models as citizen_models  # noqa: F401  (registers 
 from fengqiao.db.base import Base
 from fengqiao.duty import models as duty_models
 from fengqiao.events import models as events_models
+from fengqiao.indices import models as indices_models  # noqa: F401  (registers the tables)
 from fengqiao.jobs import models as jobs_models
 from fengqiao.jurisdiction import models as jurisdiction_models
 from fengqiao.linking import models as linking_models  # noqa: F401  (registers the tables)

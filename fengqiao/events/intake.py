@@ -140,11 +140,13 @@ def register_many(
     items: Sequence[NewEvent | FengqiaoError],
     registering_unit: Unit,
     enrich: Enrich | None = None,
+    actor_id: int | None = None,
 ) -> list[BatchItemResult]:
     """Register a batch from a feed with set-based queries and bulk inserts; the answer per item is the same as
     ``register`` would give. Items already known (by source id, also twice within the batch) are not created again;
     a bad item gets its error and the others still land. Should another writer register one of the same tickets in
-    the meantime, the batch falls back to ``register`` item by item, which settles the race."""
+    the meantime, the batch falls back to ``register`` item by item, which settles the race. ``actor_id``: the member
+    of staff who keyed the whole batch (a grid worker's patrol round), None for a feed."""
     results: dict[int, BatchItemResult] = {}
     valid: list[tuple[int, NewEvent]] = []
     for index, item in enumerate(items):
@@ -179,16 +181,20 @@ def register_many(
         if isinstance(placement, FengqiaoError):
             results[index] = BatchItemResult(index, error=placement)
             continue
-        values = _event_values(new, placement, owner=owner, registering_unit=registering_unit, actor_id=None, now=now)
+        values = _event_values(
+            new, placement, owner=owner, registering_unit=registering_unit, actor_id=actor_id, now=now
+        )
         rows.append((index, new, values))
     if enrich is not None and rows:
         enrich([(new, values) for _, new, values in rows])
     savepoint = session.begin_nested()
     try:
-        created = _bulk_insert(session=session, rows=rows, registering_unit=registering_unit, now=now)
+        created = _bulk_insert(
+            session=session, rows=rows, registering_unit=registering_unit, actor_id=actor_id, now=now
+        )
     except IntegrityError:
         savepoint.rollback()
-        return _one_by_one(session=session, items=items, registering_unit=registering_unit)
+        return _one_by_one(session=session, items=items, registering_unit=registering_unit, actor_id=actor_id)
     savepoint.commit()
     for index, event_id, code in created:
         results[index] = BatchItemResult(index, event_id=event_id, dispute_code=code, created=True)
@@ -202,7 +208,7 @@ def register_many(
 
 
 def _one_by_one(
-    *, session: Session, items: Sequence[NewEvent | FengqiaoError], registering_unit: Unit
+    *, session: Session, items: Sequence[NewEvent | FengqiaoError], registering_unit: Unit, actor_id: int | None
 ) -> list[BatchItemResult]:
     results = []
     for index, item in enumerate(items):
@@ -210,7 +216,7 @@ def _one_by_one(
             results.append(BatchItemResult(index, error=item))
             continue
         try:
-            result = register(session=session, new=item, registering_unit=registering_unit)
+            result = register(session=session, new=item, registering_unit=registering_unit, actor_id=actor_id)
         except FengqiaoError as exc:
             results.append(BatchItemResult(index, error=exc))
             continue
@@ -223,7 +229,12 @@ def _one_by_one(
 
 
 def _bulk_insert(
-    *, session: Session, rows: list[tuple[int, NewEvent, dict[str, Any]]], registering_unit: Unit, now: datetime
+    *,
+    session: Session,
+    rows: list[tuple[int, NewEvent, dict[str, Any]]],
+    registering_unit: Unit,
+    actor_id: int | None,
+    now: datetime,
 ) -> list[tuple[int, int, str]]:
     if not rows:
         return []
@@ -243,7 +254,7 @@ def _bulk_insert(
         actions.append(
             {
                 **_register_action(
-                    new, county_code=county_code, registering_unit=registering_unit, actor_id=None, now=now
+                    new, county_code=county_code, registering_unit=registering_unit, actor_id=actor_id, now=now
                 ),
                 "event_id": event_id,
             }

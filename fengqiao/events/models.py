@@ -91,6 +91,8 @@ class Event(Base):
         Index("ix_events_location_path", "location_path"),
         Index("ix_events_status_registered_at", "status", "registered_at"),
         Index("ix_events_county_registered_at", "county_code", "registered_at"),
+        # The cockpit's version tag: the county's latest change, one step down this index.
+        Index("ix_events_county_updated_at", "county_code", "updated_at"),
         # 一地多事: a building's events in a window.
         Index("ix_events_building_registered_at", "building_id", "registered_at"),
     )

@@ -49,23 +49,26 @@ def schedule_for(*, session: Session, event: Event) -> None:
         return
     stamp = _stamp(event.step_deadline)
     payload = {"event_id": event.id, "deadline": stamp}
-    jobs.schedule(
-        session=session,
-        kind=STEP_DEADLINE,
-        run_at=event.step_deadline,
-        payload=payload,
-        dedupe_key=f"event:{event.id}:deadline:{stamp}",
-        county_code=event.county_code,
-    )
-    if event.warning_at is not None:
-        jobs.schedule(
-            session=session,
-            kind=STEP_WARNING,
-            run_at=event.warning_at,
-            payload=payload,
-            dedupe_key=f"event:{event.id}:warning:{stamp}",
+    specs = [
+        jobs.JobSpec(
+            STEP_DEADLINE,
+            event.step_deadline,
+            payload,
+            dedupe_key=f"event:{event.id}:deadline:{stamp}",
             county_code=event.county_code,
         )
+    ]
+    if event.warning_at is not None:
+        specs.append(
+            jobs.JobSpec(
+                STEP_WARNING,
+                event.warning_at,
+                payload,
+                dedupe_key=f"event:{event.id}:warning:{stamp}",
+                county_code=event.county_code,
+            )
+        )
+    jobs.schedule_all(session=session, specs=specs)
 
 
 def schedule_supervision(

@@ -41,6 +41,8 @@ HANDLER_MODULES: tuple[str, ...] = (
     "fengqiao.triage.dispatch.jobs",
     "fengqiao.warnings.jobs",
     "fengqiao.metrics.jobs",
+    "fengqiao.indices.jobs",
+    "fengqiao.reports.jobs",
 )
 
 _handlers: dict[str, Handler] = {}

@@ -12,15 +12,17 @@ from sqlalchemy.orm import Session
 
 from fengqiao.accounts.permissions import Permission
 from fengqiao.accounts.scope import Viewer
+from fengqiao.config import Settings
 from fengqiao.core.clock import to_local, utcnow
 from fengqiao.core.errors import Forbidden, NotFound
-from fengqiao.files.storage import FileStorage
+from fengqiao.files.storage import FileStorage, LocalFileStorage
 from fengqiao.jurisdiction.kinds import UnitKind
 from fengqiao.jurisdiction.models import Unit
 from fengqiao.reports import compose, excel, pdf, word
+from fengqiao.reports import period as periods
 from fengqiao.reports.document import Document
 from fengqiao.reports.models import Bulletin
-from fengqiao.reports.period import Period
+from fengqiao.reports.period import Period, PeriodKind
 
 _REPORTING_KINDS = (UnitKind.COUNTY.value, UnitKind.TOWN.value)
 
@@ -163,3 +165,29 @@ def may_issue(viewer: Viewer, unit: Unit) -> bool:
 def require_issue(viewer: Viewer, unit: Unit) -> None:
     if not may_issue(viewer, unit):
         raise Forbidden("您的岗位不能生成该单位的通报", code="permission_denied")
+
+
+def issue_for(
+    *,
+    session: Session,
+    viewer: Viewer,
+    unit_code: str,
+    kind: PeriodKind,
+    period_text: str,
+    storage: FileStorage,
+    now: datetime | None = None,
+) -> Issued:
+    """A bulletin issued by a member of staff: the unit must be theirs to report on and the period well formed. In a
+    savepoint, so a failure leaves the caller's transaction as it was."""
+    target = reporting_unit(session=session, code=unit_code)
+    if target.county_code != viewer.county_code:
+        raise Forbidden("您的岗位不能生成该单位的通报", code="permission_denied")
+    require_issue(viewer, target)
+    period = periods.parse(kind, period_text)
+    with session.begin_nested():
+        return issue(session=session, unit=target, period=period, storage=storage, staff_id=viewer.staff_id, now=now)
+
+
+def file_storage(settings: Settings) -> LocalFileStorage:
+    """Where the bulletins' files are kept (the same store as uploaded photos)."""
+    return LocalFileStorage(settings.data_dir / "files")

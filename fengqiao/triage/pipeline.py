@@ -94,7 +94,11 @@ _TRIAGED_COLUMNS = (
 
 
 def register_many(
-    *, session: Session, items: Sequence[intake.NewEvent | FengqiaoError], registering_unit: Unit
+    *,
+    session: Session,
+    items: Sequence[intake.NewEvent | FengqiaoError],
+    registering_unit: Unit,
+    actor_id: int | None = None,
 ) -> list[intake.BatchItemResult]:
     """Bulk intake with triage decided before the insert (no row is updated afterwards)."""
     decided: dict[int, bool] = {}  # id(NewEvent) → whether to auto-dispatch
@@ -108,7 +112,9 @@ def register_many(
             values.update({column: getattr(draft, column) for column in _TRIAGED_COLUMNS})
             decided[id(new)] = suggestion.auto
 
-    results = intake.register_many(session=session, items=items, registering_unit=registering_unit, enrich=enrich)
+    results = intake.register_many(
+        session=session, items=items, registering_unit=registering_unit, enrich=enrich, actor_id=actor_id
+    )
     created = [r.event_id for r in results if r.created and r.event_id is not None]
     schedule_analysis(session=session, event_ids=created, county_code=registering_unit.county_code)
     untriaged: list[int] = []

@@ -16,14 +16,17 @@ from sqlalchemy import Engine
 from fengqiao import __version__
 from fengqiao.accounts import api as accounts_api
 from fengqiao.alerts import api as alerts_api
+from fengqiao.assessment import api as assessment_api
 from fengqiao.basedata import api as basedata_api
 from fengqiao.config import Settings, get_settings
 from fengqiao.db.engine import for_writing, make_engine, make_session_factory
 from fengqiao.duty import api as duty_api
 from fengqiao.events import api as events_api
+from fengqiao.indices import api as indices_api
 from fengqiao.jurisdiction import api as jurisdiction_api
 from fengqiao.metrics import api as metrics_api
 from fengqiao.registers import api as registers_api
+from fengqiao.reports import api as reports_api
 from fengqiao.triage import api as triage_api
 from fengqiao.triage.responsibility import api as responsibility_api
 from fengqiao.warnings import api as warnings_api
@@ -58,6 +61,12 @@ OPENAPI_TAGS = [
     {"name": "研判预警 / early warning", "description": "一人多事、多人一事、一地多事、反复报警、类案串联；人员画像"},
     {"name": "重点管控 / key registers", "description": "重点项目（8大类25小类）、重点人员、重点场所及其关联事件"},
     {"name": "感知告警 / sensor alerts", "description": "烟感、防溺水、禁入区、重点人员告警的接入、归并、派发与三必到"},
+    {
+        "name": "治理指数 / indices",
+        "description": "县域社会治理指数、专职网格员队伍健康指数、网格团队履职能力指数：排名、明细、走势",
+    },
+    {"name": "通报 / bulletins", "description": "月报、周报的生成与下载（Word、Excel、PDF）"},
+    {"name": "考核 / assessment", "description": "镇(街道)、村(社区)月度考核得分、扣分明细与排名"},
     {"name": "系统 / system", "description": "健康检查"},
 ]
 
@@ -105,6 +114,9 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
         warnings_api.router,
         registers_api.router,
         alerts_api.router,
+        indices_api.router,
+        reports_api.router,
+        assessment_api.router,
     ):
         app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     app.include_router(health.router)

@@ -13,6 +13,12 @@ from fengqiao.core.errors import InvalidInput
 from fengqiao.workcalendar import days
 from fengqiao.workcalendar.models import CalendarOverride
 
+_CACHE_KEY = "fengqiao.workcalendar"
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_CACHE_KEY, None)
+
 
 class WorkCalendar:
     """Answers working-day questions without touching the database again. Load one per request or per job: an
@@ -24,10 +30,23 @@ class WorkCalendar:
 
     @classmethod
     def load(cls, *, session: Session, county_code: str) -> WorkCalendar:
-        rows = session.execute(
-            select(CalendarOverride.day, CalendarOverride.is_workday).where(CalendarOverride.county_code == county_code)
-        ).all()
-        return cls(dict(rows), county_code=county_code)
+        """The county's calendar as this transaction sees it: read once per transaction (every action and timer
+        asks for it, and a busy transaction — a batch, a simulated day — asks thousands of times)."""
+        transaction = session.get_transaction()
+        cached = session.info.get(_CACHE_KEY)
+        if cached is None or cached[0] is not transaction:
+            cached = (transaction, {})
+            session.info[_CACHE_KEY] = cached
+        calendars: dict[str, WorkCalendar] = cached[1]
+        calendar = calendars.get(county_code)
+        if calendar is None:
+            rows = session.execute(
+                select(CalendarOverride.day, CalendarOverride.is_workday).where(
+                    CalendarOverride.county_code == county_code
+                )
+            ).all()
+            calendar = calendars[county_code] = cls(dict(rows), county_code=county_code)
+        return calendar
 
     @property
     def overrides(self) -> Mapping[date, bool]:
@@ -64,6 +83,7 @@ def set_override(*, session: Session, county_code: str, day: date, is_workday: b
         override.is_workday = is_workday
         override.reason = reason
     session.flush()
+    _forget(session)
     return override
 
 
@@ -73,6 +93,7 @@ def remove_override(*, session: Session, county_code: str, day: date) -> bool:
         .where(CalendarOverride.county_code == county_code, CalendarOverride.day == day)
         .execution_options(synchronize_session="fetch")
     )
+    _forget(session)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 

@@ -96,6 +96,13 @@ def test_events_go_through_intake_triage_and_the_closed_loop(sim_db: Session) ->
             assert action.value in done
         people = [a for a in event.actions if a.action in (Action.ACCEPT.value, Action.REPORT_BACK.value)]
         assert all(a.actor_id is not None for a in people)  # real staff, through their viewers
+    # What a grid worker finds on patrol is registered by one of that grid's team; the offices' feeds by nobody.
+    patrol = [e for e in events if e.channel == Channel.GRID_PATROL.value]
+    assert patrol
+    for event in patrol:
+        assert event.created_by_id is not None
+        assert event.actions[0].actor_id == event.created_by_id
+    assert all(e.created_by_id is None for e in events if e.channel == Channel.POLICE_110.value)
     # The last days stay partly open, so inboxes have work in them.
     assert any(e.status != EventStatus.CLOSED.value for e in events)
     assert any(a.action == Action.CALLBACK.value for e in closed for a in e.actions)

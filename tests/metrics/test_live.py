@@ -15,7 +15,7 @@ The history, as seen from the county at NOW (12:00 Shanghai, 10 March 2026):
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.orm import Session
@@ -137,12 +137,21 @@ def test_default_unit_per_post(world: World) -> None:
         live.default_unit_code(session=session, viewer=world.viewer("department_handler"))
 
 
-def test_version_changes_with_a_new_event_only(world: World) -> None:
+def test_version_changes_with_every_change_and_the_minute(world: World) -> None:
     build_history(world)
     scope = live.resolve_scope(session=world.session, viewer=world.viewer("county"), code=world.town.code)
     other = live.resolve_scope(session=world.session, viewer=world.viewer("county"), code=world.tree.towns[1].code)
-    first, first_other = (live.data_version(session=world.session, scope=s, now=NOW) for s in (scope, other))
-    assert live.data_version(session=world.session, scope=scope, now=NOW) == first
-    add_event(world, world.grid, registered_at=NOW)
-    assert live.data_version(session=world.session, scope=scope, now=NOW) != first
-    assert live.data_version(session=world.session, scope=other, now=NOW) == first_other
+
+    def tag(s: live.Scope, now: datetime = NOW) -> str:
+        return live.data_version(session=world.session, scope=s, now=now)
+
+    first = tag(scope)
+    assert tag(scope) == first  # nothing happened
+    assert tag(other) != first  # each unit has its own tag
+    assert tag(scope, NOW + timedelta(minutes=1)) != first  # deadlines fall due with time alone
+    event = add_event(world, world.grid, registered_at=NOW)
+    second = tag(scope)
+    assert second != first  # a new event
+    event.title = "改过的标题"
+    world.session.flush()
+    assert tag(scope) != second  # a changed event

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, UOWTransaction, selectinload
 
 from fengqiao.core.clock import CHINA_TZ
 from fengqiao.core.errors import FengqiaoError
+from fengqiao.duty.roles import DutyRole
 from fengqiao.events import intake
 from fengqiao.events.actions import perform
 from fengqiao.events.kinds import OPEN_STATUSES, Channel, EventStatus, PartyKind, PartyRole
@@ -272,20 +273,30 @@ class Simulation:
 
     def _register(self, batch: list[Arrival]) -> int:
         """Register one channel's arrivals of the hour through triage's bulk intake, grouped by registering unit."""
-        groups: dict[int, list[intake.NewEvent]] = {}
+        groups: dict[tuple[int, int | None], list[intake.NewEvent]] = {}
         for arrival in batch:
             new, unit_id = self._new_event(arrival)
-            groups.setdefault(unit_id, []).append(new)
+            groups.setdefault((unit_id, self._keyed_by(arrival, unit_id)), []).append(new)
         created = 0
-        for unit_id, news in groups.items():
+        for (unit_id, actor_id), news in groups.items():
             results = pipeline.register_many(
-                session=self.session, items=news, registering_unit=self.world.units[unit_id]
+                session=self.session, items=news, registering_unit=self.world.units[unit_id], actor_id=actor_id
             )
             fresh = [r.event_id for r in results if r.created and r.event_id is not None]
             created += len(fresh)
             for event in self._events(fresh):
                 self._schedule(event)
         return created
+
+    def _keyed_by(self, arrival: Arrival, unit_id: int) -> int | None:
+        """Who registered it: what a grid worker finds on patrol is theirs (their patrol record and health index
+        count it); the offices' and feeds' batches have no one person behind them."""
+        if arrival.channel.channel != Channel.GRID_PATROL:
+            return None
+        workers = self.world.staff_of(unit_id, _PATROLLERS)
+        if not workers:
+            return None
+        return workers[random.Random(f"{self.seed}|{arrival.source_id}|patrol").randrange(len(workers))]
 
     def _events(self, ids: list[int]) -> list[Event]:
         if not ids:
@@ -567,6 +578,7 @@ def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
     return next(reversed(weights))
 
 
+_PATROLLERS = (DutyRole.GRID_WORKER, DutyRole.PART_TIME_GRID_WORKER, DutyRole.GRID_LEADER)
 _OFFICE_CHANNELS = frozenset({Channel.FRONT_DESK, Channel.COURT, Channel.FIRST_PETITION, Channel.GRID_PATROL})
 
 

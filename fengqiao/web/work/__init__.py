@@ -10,6 +10,7 @@ from fengqiao.web.work import (
     alerts,
     assessment,
     auth,
+    indices,
     patrol,
     patterns,
     places,
@@ -33,4 +34,5 @@ router.include_router(warnings.router)
 router.include_router(registers.router)
 router.include_router(reports.router)
 router.include_router(assessment.router)
+router.include_router(indices.router)
 router.include_router(alerts.router)

@@ -7,18 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from fengqiao.accounts.scope import Viewer
 from fengqiao.assessment.rates import label as metric_label
 from fengqiao.assessment.rules import AssessedLevel, default_rules
-from fengqiao.assessment.service import assess
+from fengqiao.assessment.service import assess_for, choosable_towns
 from fengqiao.core.clock import utcnow
-from fengqiao.core.errors import FengqiaoError, NotFound
+from fengqiao.core.errors import FengqiaoError
 from fengqiao.events.kinds import SUPERVISION_LEVEL_LABELS
-from fengqiao.jurisdiction.kinds import UnitKind
-from fengqiao.jurisdiction.models import Unit
 from fengqiao.reports import period as periods
 from fengqiao.reports.period import PeriodKind
 from fengqiao.web.deps import SessionDep
@@ -28,14 +23,6 @@ from fengqiao.web.work.reports import require_screen
 
 router = APIRouter(prefix="/work", include_in_schema=False, route_class=WorkRoute)
 LEVEL_LABELS = {AssessedLevel.TOWN: "镇(街道)", AssessedLevel.VILLAGE: "村(社区)"}
-
-
-def choosable_towns(*, session: Session, viewer: Viewer) -> list[Unit]:
-    """Towns whose villages the viewer may compare: every town for the county centre, else the towns they cover."""
-    towns = session.scalars(
-        select(Unit).where(Unit.county_code == viewer.county_code, Unit.kind == UnitKind.TOWN.value).order_by(Unit.code)
-    ).all()
-    return [t for t in towns if viewer.is_county_wide or viewer.covers_path(t.path)]
 
 
 @router.get("/assessment", response_class=HTMLResponse)
@@ -50,22 +37,15 @@ def assessment_page(
     require_screen(viewer, "assessment")
     towns = choosable_towns(session=session, viewer=viewer)
     month = month or periods.last_complete(PeriodKind.MONTHLY, utcnow()).key
+    if level is AssessedLevel.VILLAGE:
+        town = town or (towns[0].code if towns else "")
     error: str | None = None
     result = None
     try:
         period = periods.parse(PeriodKind.MONTHLY, month)
-        if level is AssessedLevel.TOWN:
-            # The towns' ranking is the county's public comparison (晾晒): every post of the county may see it.
-            parent = session.scalars(
-                select(Unit).where(Unit.county_code == viewer.county_code, Unit.kind == UnitKind.COUNTY.value)
-            ).one_or_none()
-        else:
-            chosen = town or (towns[0].code if towns else "")
-            parent = next((t for t in towns if t.code == chosen), None)
-            town = chosen
-        if parent is None:
-            raise NotFound("未找到可考核的单位或不在您的辖区内", code="unit_not_found")
-        result = assess(session=session, parent=parent, level=level, start=period.first_day, end=period.last_day)
+        result = assess_for(
+            session=session, viewer=viewer, start=period.first_day, end=period.last_day, level=level, town_code=town
+        )
     except FengqiaoError as exc:
         error = exc.message
     rules = default_rules().level(level)

@@ -66,6 +66,8 @@ def nav_links(viewer: Viewer) -> list[NavLink]:
             NavLink("assessment", "考核晾晒", "/work/assessment"),
         ]
         links.append(NavLink("cockpit", "指挥大屏", "/cockpit"))
+    if viewer.is_county_wide or viewer.territorial_paths:
+        links.append(NavLink("indices", "治理指数", "/work/indices"))
     return links
 
 

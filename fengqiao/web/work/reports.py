@@ -4,7 +4,6 @@ Thin: ``fengqiao.reports.service`` issues and decides who may see what."""
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Path, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -13,15 +12,14 @@ from sqlalchemy.orm import Session
 
 from fengqiao.accounts.scope import Viewer
 from fengqiao.assessment.rates import label as metric_label
-from fengqiao.config import Settings
 from fengqiao.core.clock import utcnow
 from fengqiao.core.errors import FengqiaoError, Forbidden
 from fengqiao.events.kinds import CHANNEL_LABELS, SUPERVISION_LEVEL_LABELS
-from fengqiao.files.storage import LocalFileStorage
 from fengqiao.jurisdiction.kinds import UnitKind
 from fengqiao.jurisdiction.models import Unit
 from fengqiao.reports import period as periods
 from fengqiao.reports import service
+from fengqiao.reports.api import file_response
 from fengqiao.reports.period import PERIOD_KIND_LABELS, PeriodKind
 from fengqiao.reports.service import FORMAT_LABELS, FileFormat
 from fengqiao.web.deps import SessionDep, SettingsDep
@@ -38,10 +36,6 @@ def require_screen(viewer: Viewer, name: str) -> None:
     """The screen only for posts whose navigation shows it (the county centre and the command rooms)."""
     if not any(link.name == name for link in nav_links(viewer)):
         raise Forbidden("您的岗位不能查看该页面", code="permission_denied")
-
-
-def storage(settings: Settings) -> LocalFileStorage:
-    return LocalFileStorage(settings.data_dir / "files")
 
 
 def issuable_units(*, session: Session, viewer: Viewer) -> list[Unit]:
@@ -95,15 +89,14 @@ def issue_bulletin(
 ) -> Response:
     form = {"kind": kind.value, "unit": unit, "month": month, "week": week}
     try:
-        target = service.reporting_unit(session=session, code=unit)
-        if target.county_code != viewer.county_code:
-            raise Forbidden("您的岗位不能生成该单位的通报", code="permission_denied")
-        service.require_issue(viewer, target)
-        period = periods.parse(kind, month if kind is PeriodKind.MONTHLY else week)
-        with session.begin_nested():
-            issued = service.issue(
-                session=session, unit=target, period=period, storage=storage(settings), staff_id=viewer.staff_id
-            )
+        issued = service.issue_for(
+            session=session,
+            viewer=viewer,
+            unit_code=unit,
+            kind=kind,
+            period_text=month if kind is PeriodKind.MONTHLY else week,
+            storage=service.file_storage(settings),
+        )
     except FengqiaoError as exc:
         return _list(request, session=session, viewer=viewer, error=exc.message, form=form)
     return RedirectResponse(f"/work/reports/{issued.bulletin.id}", status_code=303)
@@ -137,6 +130,4 @@ def bulletin_file(
 ) -> Response:
     require_screen(viewer, "reports")
     bulletin, _ = service.get_bulletin(session=session, viewer=viewer, bulletin_id=bulletin_id)
-    name, content_type, data = service.file_of(bulletin, fmt, storage(settings))
-    disposition = f"attachment; filename=bulletin-{bulletin.id}.{fmt.value}; filename*=UTF-8''{quote(name)}"
-    return Response(data, media_type=content_type, headers={"Content-Disposition": disposition})
+    return file_response(bulletin, fmt, settings)

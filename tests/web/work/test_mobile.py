@@ -21,22 +21,30 @@ COMMAND = ["qr_codes", "reports", "assessment", "cockpit"]
 # Sensor alerts: grid posts get their 三必到 cards, dispatching and command posts the alert board and devices.
 DUTY = ["alert_duty"]
 ALERTS = ["alerts", "devices"]
+# Posts with a territory see its governance indices (the towns' ranking is public within the county).
+INDICES = ["indices"]
 
 
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("grid_worker", ["inbox", "events", "register", "patrol", *SHARED, *DUTY]),
-        ("part_timer", ["inbox", "events", "register", "patrol", *SHARED, *DUTY]),
-        ("village_head", ["inbox", "events", "register", "responsibility", "patterns", *SHARED, *ALERTS, "qr_codes"]),
+        ("grid_worker", ["inbox", "events", "register", "patrol", *SHARED, *DUTY, *INDICES]),
+        ("part_timer", ["inbox", "events", "register", "patrol", *SHARED, *DUTY, *INDICES]),
+        (
+            "village_head",
+            ["inbox", "events", "register", "responsibility", "patterns", *SHARED, *ALERTS, "qr_codes", *INDICES],
+        ),
         (
             "town_dispatcher",
-            ["inbox", "events", "register", "responsibility", "patterns", *SHARED, *ALERTS, *COMMAND],
+            ["inbox", "events", "register", "responsibility", "patterns", *SHARED, *ALERTS, *COMMAND, *INDICES],
         ),
-        ("town_inspector", ["inbox", "events", "patterns", *SHARED, *ALERTS, "reports", "assessment", "cockpit"]),
-        ("county", ["inbox", "events", "register", "responsibility", "patterns", *SHARED, *ALERTS, *COMMAND]),
+        (
+            "town_inspector",
+            ["inbox", "events", "patterns", *SHARED, *ALERTS, "reports", "assessment", "cockpit", *INDICES],
+        ),
+        ("county", ["inbox", "events", "register", "responsibility", "patterns", *SHARED, *ALERTS, *COMMAND, *INDICES]),
         ("department_handler", ["inbox", "events", *SHARED]),
-        ("police", ["inbox", "events", *SHARED]),
+        ("police", ["inbox", "events", *SHARED, *INDICES]),
     ],
 )
 def test_navigation_follows_the_viewers_permissions(world: World, name: str, expected: list[str]) -> None:
@@ -50,7 +58,7 @@ def _nav(html: str) -> list[str]:
 def test_the_grid_workers_pages_show_its_navigation_with_the_current_page(client: TestClient, world: World) -> None:
     login_as(client, world, "grid_worker")
     page = client.get("/work/patrol").text
-    assert _nav(page) == ["menu", "inbox", "events", "register", "patrol", *SHARED, *DUTY, "logout"]
+    assert _nav(page) == ["menu", "inbox", "events", "register", "patrol", *SHARED, *DUTY, *INDICES, "logout"]
     assert re.search(r'data-testid="nav-patrol"\s+aria-current="page"', page)
     assert '菜单<span class="worknav-current">· 网格巡查</span>' in page
     assert 'href="/work/patrol"' in page
@@ -71,6 +79,7 @@ def test_the_grid_workers_pages_show_its_navigation_with_the_current_page(client
         *SHARED,
         *ALERTS,
         *COMMAND,
+        *INDICES,
         "logout",
     ]
     assert re.search(r'data-testid="nav-responsibility"\s+aria-current="page"', page)
