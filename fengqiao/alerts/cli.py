@@ -46,7 +46,7 @@ def subscribe(
         typer.echo(f"未配置消息服务器：{exc}", err=True)
         raise typer.Exit(code=2) from None
     engine = None if discard else make_engine()
-    subscriber = Subscriber(engine, config, discard=discard)
+    subscriber = Subscriber(engine, config, discard=discard, own_checkpoints=True, seen_flush_seconds=5.0)
     subscriber.install_signal_handlers()
     # A batch allocates many short-lived objects: with what start-up loaded frozen, and the young generation
     # collected less often, the garbage collector stops running several times per batch.

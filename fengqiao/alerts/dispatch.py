@@ -9,6 +9,7 @@ the alert is escalated. The dispatch row keeps the alert-specific facts (who was
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,7 +25,7 @@ from fengqiao.alerts.periodic import SWEEP
 from fengqiao.alerts.policy import AlertPolicy, KindPolicy, default_policy
 from fengqiao.audit import service as audit
 from fengqiao.core.clock import to_local, utcnow
-from fengqiao.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from fengqiao.core.errors import Conflict, FengqiaoError, Forbidden, InvalidInput, NotFound
 from fengqiao.core.logging import get_logger
 from fengqiao.duty.models import DutyAssignment, Staff
 from fengqiao.duty.roles import DutyRole
@@ -87,13 +88,15 @@ def sweep(*, session: Session, now: datetime | None = None, policy: AlertPolicy 
         d.id: d
         for d in session.scalars(select(AlertDevice).where(AlertDevice.id.in_(sorted({g.device_id for g in groups}))))
     }
+    due: list[tuple[AlertGroup, AlertDevice]] = []
     for group in groups:
         device = devices[group.device_id]
         hold = hold_for(_info(device), group.kind, silences, now)
         if hold is not None:
             _hold(group, hold, now)
             continue
-        promote(session=session, group=group, device=device, policy=policy, now=now)
+        due.append((group, device))
+    promote_all(session=session, items=due, policy=policy, now=now)
     if len(groups) == policy.sweep.batch:
         jobs.schedule(
             session=session,
@@ -145,118 +148,254 @@ def _describe(kp: KindPolicy, group: AlertGroup, device: AlertDevice) -> tuple[s
 def promote(
     *, session: Session, group: AlertGroup, device: AlertDevice, policy: AlertPolicy, now: datetime
 ) -> Event | None:
-    """Turn the group into an event placed in the device's grid, dispatch it there as the system and notify the
-    grid's workers with the 三必到 deadlines. A device in no grid goes to the county centre undispatched."""
-    kp = policy.kind(group.kind)
-    grid = session.get(Unit, device.grid_id) if device.grid_id is not None else None
-    codes = [c for c in (grid.path if grid else "").split("/") if c]
-    town = session.scalar(select(Unit).where(Unit.code == codes[1])) if len(codes) > 1 else None
-    registering = town or session.scalar(
-        select(Unit).where(Unit.code == group.county_code, Unit.kind == UnitKind.COUNTY.value)
-    )
-    if registering is None:
-        group.reason = "未找到登记单位（县级单位缺失），无法转为事件"
-        group.due_at = None
-        log.warning("alerts.promote.no_unit", group_id=group.id)
-        return None
-    title, content = _describe(kp, group, device)
-    new = events_intake.NewEvent(
-        channel=Channel.SENSOR,
-        title=title,
-        content=content,
-        source_id=f"alert-group:{group.id}",
-        category=kp.category,
-        unit_code=grid.code if grid is not None else None,
-        building_id=device.building_id if grid is None else None,
-        address=device.address,
-        lon=device.lon,
-        lat=device.lat,
-        occurred_at=group.first_at,
-        reporter_name=device.owner_name,
-        reporter_phone=device.owner_phone,
-    )
-    result = events_intake.register(session=session, new=new, registering_unit=registering)
-    event = result.event
-    event.subcategory = kp.subcategory
-    event.risk_level = kp.risk_for(group.level)
-    group.status = GroupStatus.PROMOTED.value
-    group.event_id = event.id
-    group.due_at = None
-    group.reason = None
-    group.updated_at = now
-    if grid is None or not result.created:
-        session.flush()
-        return event
-    arrive_by = now + timedelta(minutes=kp.arrive_minutes)
-    perform(
-        session=session,
-        viewer=None,
-        event_id=event.id,
-        request=ActionRequest(
-            action=Action.DISPATCH,
-            target_unit_code=grid.code,
-            note=f"感知告警自动派发（三必到）：请于{_hhmm(arrive_by)}前到场",
-        ),
-    )
-    staff_ids = notified_staff(session=session, unit=grid)
-    dispatch = AlertDispatch(
-        county_code=group.county_code,
-        group_id=group.id,
-        event_id=event.id,
-        device_id=device.id,
-        kind=group.kind,
-        grid_id=grid.id,
-        unit_id=grid.id,
-        location_path=grid.path,
-        notified_staff_ids=staff_ids,
-        dispatched_at=now,
-        ack_deadline=now + timedelta(minutes=kp.ack_minutes),
-        arrive_by=arrive_by,
-        escalations=0,
-        history=[{"at": _stamp(now), "action": "dispatched", "unit": grid.name, "staff_ids": staff_ids}],
-    )
-    session.add(dispatch)
+    """Promote one group (see :func:`promote_all`)."""
+    return promote_all(session=session, items=[(group, device)], policy=policy, now=now)[0]
+
+
+class _Places:
+    """The units a sweep's groups need — their grids, the grids' towns, the counties — read in three queries."""
+
+    def __init__(self, session: Session, items: Sequence[tuple[AlertGroup, AlertDevice]]) -> None:
+        grid_ids = sorted({d.grid_id for _, d in items if d.grid_id is not None})
+        self.grids: dict[int, Unit] = (
+            {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(grid_ids)))} if grid_ids else {}
+        )
+        town_codes = sorted({c[1] for c in map(_codes, self.grids.values()) if len(c) > 1})
+        self.towns: dict[str, Unit] = (
+            {u.code: u for u in session.scalars(select(Unit).where(Unit.code.in_(town_codes)))} if town_codes else {}
+        )
+        county_codes = sorted({g.county_code for g, _ in items})
+        self.counties: dict[str, Unit] = {
+            u.code: u
+            for u in session.scalars(
+                select(Unit).where(Unit.code.in_(county_codes), Unit.kind == UnitKind.COUNTY.value)
+            )
+        }
+
+    def grid(self, device: AlertDevice) -> Unit | None:
+        return self.grids.get(device.grid_id) if device.grid_id is not None else None
+
+    def registering(self, group: AlertGroup, grid: Unit | None) -> Unit | None:
+        codes = _codes(grid) if grid is not None else []
+        town = self.towns.get(codes[1]) if len(codes) > 1 else None
+        return town or self.counties.get(group.county_code)
+
+
+def _codes(unit: Unit) -> list[str]:
+    return [c for c in unit.path.split("/") if c]
+
+
+def promote_all(
+    *, session: Session, items: Sequence[tuple[AlertGroup, AlertDevice]], policy: AlertPolicy, now: datetime
+) -> list[Event | None]:
+    """Turn groups into events placed in their devices' grids, dispatch each there as the system and notify the
+    grid's workers with the 三必到 deadlines. A device in no grid goes to the county centre undispatched.
+
+    Set-based where the events service allows it: the units in three reads, the events registered per registering
+    unit with ``register_many`` (the same rows, timeline entry and idempotency by source id as ``register``), the
+    notified staff in one read, the dispatch rows in one flush and their timers in one ``schedule_all``. Each
+    dispatch still goes through the state machine (``perform``), which writes its timeline entry, task, deadlines
+    and timers."""
+    if not items:
+        return []
+    places = _Places(session, items)
+    out: dict[int, Event | None] = {}
+    by_unit: dict[int, tuple[Unit, list[tuple[AlertGroup, AlertDevice, Unit | None]]]] = {}
+    for group, device in items:
+        grid = places.grid(device)
+        registering = places.registering(group, grid)
+        if registering is None:
+            group.reason = "未找到登记单位（县级单位缺失），无法转为事件"
+            group.due_at = None
+            out[group.id] = None
+            log.warning("alerts.promote.no_unit", group_id=group.id)
+            continue
+        by_unit.setdefault(registering.id, (registering, []))[1].append((group, device, grid))
+    to_dispatch: list[tuple[AlertGroup, AlertDevice, Unit, Event]] = []
+    for registering, members in by_unit.values():
+        registered = _register(session=session, registering=registering, members=members, policy=policy)
+        for (group, _device, _grid), (event_id, _created, error) in zip(members, registered, strict=True):
+            if error is not None:
+                group.reason = f"转为事件失败：{error.message}"[:200]
+                group.due_at = None
+                group.updated_at = now
+                out[group.id] = None
+                log.warning("alerts.promote.refused", group_id=group.id, code=error.code)
+                continue
+            assert event_id is not None
+            group.status = GroupStatus.PROMOTED.value
+            group.event_id = event_id
+            group.due_at = None
+            group.reason = None
+            group.updated_at = now
+        ids = sorted({event_id for event_id, _, error in registered if error is None and event_id is not None})
+        events = {e.id: e for e in session.scalars(select(Event).where(Event.id.in_(ids)))} if ids else {}
+        for (group, device, grid), (event_id, created, error) in zip(members, registered, strict=True):
+            if error is not None or event_id is None:
+                continue
+            event = events.get(event_id)
+            out[group.id] = event
+            if grid is not None and created and event is not None:
+                to_dispatch.append((group, device, grid, event))
+    _dispatch_all(session=session, items=to_dispatch, policy=policy, now=now)
     session.flush()
-    _arm_ack(session=session, dispatch=dispatch)
-    jobs.schedule(
-        session=session,
-        kind=ARRIVE_DUE,
-        run_at=dispatch.arrive_by,
-        payload={"dispatch_id": dispatch.id},
-        dedupe_key=f"alert-dispatch:{dispatch.id}:arrive",
-        county_code=dispatch.county_code,
-    )
-    return event
+    return [out.get(group.id) for group, _ in items]
 
 
-def notified_staff(*, session: Session, unit: Unit) -> list[int]:
-    """Who is told to go: the unit's active staff in its first role that has any. Positions of staff are not known
-    to the platform, so "nearest" is the grid's own workers (a grid is walkable); a station or command room
-    notifies its duty staff."""
-    roles = _ROLES_BY_KIND.get(unit.kind, ())
+def _register(
+    *,
+    session: Session,
+    registering: Unit,
+    members: Sequence[tuple[AlertGroup, AlertDevice, Unit | None]],
+    policy: AlertPolicy,
+) -> list[tuple[int | None, bool, FengqiaoError | None]]:
+    """The events of one registering unit's groups: (event id, created, error) per group, in order."""
+    news: list[events_intake.NewEvent] = []
+    extra: dict[str, tuple[str | None, str]] = {}  # source id → (subcategory, risk level)
+    for group, device, grid in members:
+        kp = policy.kind(group.kind)
+        title, content = _describe(kp, group, device)
+        source_id = f"alert-group:{group.id}"
+        news.append(
+            events_intake.NewEvent(
+                channel=Channel.SENSOR,
+                title=title,
+                content=content,
+                source_id=source_id,
+                category=kp.category,
+                unit_code=grid.code if grid is not None else None,
+                building_id=device.building_id if grid is None else None,
+                address=device.address,
+                lon=device.lon,
+                lat=device.lat,
+                occurred_at=group.first_at,
+                reporter_name=device.owner_name,
+                reporter_phone=device.owner_phone,
+            )
+        )
+        extra[source_id] = (kp.subcategory, kp.risk_for(group.level))
+
+    def enrich(rows: list[tuple[events_intake.NewEvent, dict[str, Any]]]) -> None:
+        for new, values in rows:
+            subcategory, risk = extra[new.source_id or ""]
+            values["subcategory"] = subcategory
+            values["risk_level"] = risk
+
+    results = events_intake.register_many(session=session, items=news, registering_unit=registering, enrich=enrich)
+    return [(r.event_id, r.created, r.error) for r in results]
+
+
+def _dispatch_all(
+    *,
+    session: Session,
+    items: Sequence[tuple[AlertGroup, AlertDevice, Unit, Event]],
+    policy: AlertPolicy,
+    now: datetime,
+) -> None:
+    if not items:
+        return
+    staff_by_unit = notified_staff_all(session=session, units=[grid for _, _, grid, _ in items])
+    dispatches: list[AlertDispatch] = []
+    for group, device, grid, event in items:
+        kp = policy.kind(group.kind)
+        arrive_by = now + timedelta(minutes=kp.arrive_minutes)
+        perform(
+            session=session,
+            viewer=None,
+            event_id=event.id,
+            request=ActionRequest(
+                action=Action.DISPATCH,
+                target_unit_code=grid.code,
+                note=f"感知告警自动派发（三必到）：请于{_hhmm(arrive_by)}前到场",
+            ),
+        )
+        staff_ids = staff_by_unit.get(grid.id, [])
+        dispatches.append(
+            AlertDispatch(
+                county_code=group.county_code,
+                group_id=group.id,
+                event_id=event.id,
+                device_id=device.id,
+                kind=group.kind,
+                grid_id=grid.id,
+                unit_id=grid.id,
+                location_path=grid.path,
+                notified_staff_ids=staff_ids,
+                dispatched_at=now,
+                ack_deadline=now + timedelta(minutes=kp.ack_minutes),
+                arrive_by=arrive_by,
+                escalations=0,
+                history=[{"at": _stamp(now), "action": "dispatched", "unit": grid.name, "staff_ids": staff_ids}],
+            )
+        )
+    session.add_all(dispatches)
+    session.flush()
+    specs: list[jobs.JobSpec] = []
+    for dispatch in dispatches:
+        specs.append(_ack_spec(dispatch))
+        specs.append(
+            jobs.JobSpec(
+                kind=ARRIVE_DUE,
+                run_at=dispatch.arrive_by,
+                payload={"dispatch_id": dispatch.id},
+                dedupe_key=f"alert-dispatch:{dispatch.id}:arrive",
+                county_code=dispatch.county_code,
+            )
+        )
+    jobs.schedule_all(session=session, specs=specs)
+
+
+def notified_staff_all(*, session: Session, units: Sequence[Unit]) -> dict[int, list[int]]:
+    """:func:`notified_staff` for several units in one read."""
+    by_id = {unit.id: unit for unit in units}
+    if not by_id:
+        return {}
     rows = session.execute(
-        select(DutyAssignment.role, Staff.id)
+        select(DutyAssignment.unit_id, DutyAssignment.role, Staff.id)
         .join(Staff, Staff.id == DutyAssignment.staff_id)
-        .where(DutyAssignment.unit_id == unit.id, Staff.is_active.is_(True))
+        .where(DutyAssignment.unit_id.in_(sorted(by_id)), Staff.is_active.is_(True))
         .order_by(Staff.id)
     ).all()
-    for role in roles:
+    assigned: dict[int, list[tuple[str, int]]] = {unit_id: [] for unit_id in by_id}
+    for unit_id, role, staff_id in rows:
+        assigned[unit_id].append((role, staff_id))
+    return {unit_id: _choose(by_id[unit_id], found) for unit_id, found in assigned.items()}
+
+
+def _choose(unit: Unit, rows: Sequence[tuple[str, int]]) -> list[int]:
+    for role in _ROLES_BY_KIND.get(unit.kind, ()):
         found = [staff_id for assigned, staff_id in rows if assigned == role.value]
         if found:
             return found
     return [staff_id for _, staff_id in rows]
 
 
-def _arm_ack(*, session: Session, dispatch: AlertDispatch) -> None:
+def notified_staff(*, session: Session, unit: Unit) -> list[int]:
+    """Who is told to go: the unit's active staff in its first role that has any. Positions of staff are not known
+    to the platform, so "nearest" is the grid's own workers (a grid is walkable); a station or command room
+    notifies its duty staff."""
+    rows = session.execute(
+        select(DutyAssignment.role, Staff.id)
+        .join(Staff, Staff.id == DutyAssignment.staff_id)
+        .where(DutyAssignment.unit_id == unit.id, Staff.is_active.is_(True))
+        .order_by(Staff.id)
+    ).all()
+    return _choose(unit, [(role, staff_id) for role, staff_id in rows])
+
+
+def _ack_spec(dispatch: AlertDispatch) -> jobs.JobSpec:
     stamp = _stamp(dispatch.ack_deadline)
-    jobs.schedule(
-        session=session,
+    return jobs.JobSpec(
         kind=ACK_DUE,
         run_at=dispatch.ack_deadline,
         payload={"dispatch_id": dispatch.id, "deadline": stamp},
         dedupe_key=f"alert-dispatch:{dispatch.id}:ack:{stamp}",
         county_code=dispatch.county_code,
     )
+
+
+def _arm_ack(*, session: Session, dispatch: AlertDispatch) -> None:
+    jobs.schedule_all(session=session, specs=[_ack_spec(dispatch)])
 
 
 # --- escalation -----------------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from fengqiao.alerts import dispatch, maintenance
-from fengqiao.alerts.periodic import HEARTBEAT_CHECK, SWEEP, arm_if_devices, arm_periodic
+from fengqiao.alerts.periodic import DEMO_FEED, HEARTBEAT_CHECK, SWEEP, arm_demo_feed, arm_if_devices, arm_periodic
+from fengqiao.config import get_settings
 from fengqiao.core.clock import utcnow
 from fengqiao.core.logging import get_logger
 from fengqiao.jobs.models import Job
@@ -48,6 +49,20 @@ def heartbeat_check_job(session: Session, job: Job) -> None:
     arm_periodic(session=session, now=utcnow() + timedelta(seconds=1))
 
 
+@job_handler(DEMO_FEED)
+def demo_feed_job(session: Session, job: Job) -> None:
+    from fengqiao.demo import devices as demo_devices  # the demo's data, only where the demo county is loaded
+
+    seed = int(job.payload.get("seed", get_settings().demo_seed))
+    fed = demo_devices.feed_window(session=session, window_end=job.run_at, seed=seed)
+    log.info("alerts.demo_feed", heartbeats=fed.heartbeats, alerts=fed.alerts, dead_letters=fed.result.dead_letters)
+    arm_demo_feed(session=session, seed=seed, now=utcnow() + timedelta(seconds=1))
+
+
 @on_worker_start
 def arm_alert_jobs(session: Session) -> None:
     arm_if_devices(session=session)
+    from fengqiao.demo import devices as demo_devices
+
+    if demo_devices.demo_loaded(session):
+        arm_demo_feed(session=session, seed=get_settings().demo_seed)

@@ -37,12 +37,18 @@ def read(value: Any) -> datetime | None:
 def writer(session: Session) -> Callable[[datetime | None], Any]:
     """How to pass an aware datetime to a parameter typed as text (see :func:`text_param`) on this database."""
     if session.get_bind().dialect.name == "sqlite":
+        # Per writer (one batch's statement): a batch repeats few distinct moments — its server time, the due
+        # moments derived from it, the devices' clocks — so each is converted once.
+        done: dict[datetime, str] = {}
 
         def to_sqlite(moment: datetime | None) -> Any:
             if moment is None:
                 return None
-            # isoformat is several times faster than strftime and gives the same text with these arguments.
-            return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+            text = done.get(moment)
+            if text is None:
+                # isoformat is several times faster than strftime and gives the same text with these arguments.
+                text = done[moment] = moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+            return text
 
         return to_sqlite
 

@@ -50,6 +50,8 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 from sqlalchemy import Engine, insert
 
+from fengqiao.alerts.checkpoints import Checkpointer
+from fengqiao.alerts.intake import SeenBuffer, write_seen
 from fengqiao.config import Settings
 from fengqiao.core.clock import utcnow
 from fengqiao.core.logging import get_logger
@@ -194,6 +196,10 @@ class Subscriber:
     clock: Callable[[], datetime] = utcnow
     discard: bool = False  # acknowledge without storing: the broker-and-client baseline of `fengqiao bench alerts`
     stats: Stats = field(default_factory=Stats)
+    # The long-running process (`fengqiao alerts subscribe`) turns these on; an embedded subscriber (tests) leaves
+    # the engine's settings and the last-seen writes as they are. See ``checkpoints.py`` and ``intake.SeenBuffer``.
+    own_checkpoints: bool = False
+    seen_flush_seconds: float | None = None
 
     def __post_init__(self) -> None:
         if self.engine is None and not self.discard:
@@ -212,6 +218,13 @@ class Subscriber:
         self._closing = threading.Event()  # the network thread: send the last acknowledgements, disconnect
         self._network: threading.Thread | None = None
         self.last_error: str | None = None
+        self._checkpointer: Checkpointer | None = None
+        if self.own_checkpoints and self._sessions is not None and Checkpointer.applies(self.engine):
+            assert self.engine is not None
+            self._checkpointer = Checkpointer(self.engine)
+        self._seen: SeenBuffer | None = None
+        if self.seen_flush_seconds is not None and self._sessions is not None and self.ingest is None:
+            self._seen = SeenBuffer(self.seen_flush_seconds)
 
     # -- public ---------------------------------------------------------------------------------------------------
 
@@ -225,13 +238,18 @@ class Subscriber:
             receive_maximum=self.config.inflight,
             tls=self.config.tls,
         )
+        if self._checkpointer is not None:
+            self._checkpointer.start()
         self._network = threading.Thread(target=self._network_main, name="mqtt-network", daemon=True)
         self._network.start()
         try:
             self._database_main()
         finally:
             self._closing.set()
+            self._flush_seen(force=True)
             self._network.join(timeout=10)
+            if self._checkpointer is not None:
+                self._checkpointer.stop()
             self._log_health(final=True)
         return self.stats
 
@@ -473,6 +491,8 @@ class Subscriber:
             batch = self._next_batch()
             if batch:
                 self._process(batch)
+            elif self._seen is not None and self._seen.due():
+                self._flush_seen()
             if self._network is not None and not self._network.is_alive() and not self._stop.is_set():
                 raise RuntimeError("MQTT network thread died")
 
@@ -587,18 +607,48 @@ class Subscriber:
         for delivery in deliveries:
             by_county.setdefault(delivery.county_code, []).append(delivery.payload)
         received_at = self.clock()
-        with self._sessions() as session, session.begin():
-            results = [
-                self._ingest(
-                    session=session, payloads=payloads, source=SOURCE, county_code=county, received_at=received_at
-                )
-                for county, payloads in by_county.items()
-            ]
+        extra: dict[str, Any] = {} if self._seen is None else {"seen_buffer": self._seen}
+        taken = self._seen.take() if self._seen is not None and self._seen.due() else None
+        try:
+            with self._sessions() as session, session.begin():
+                results = [
+                    self._ingest(
+                        session=session,
+                        payloads=payloads,
+                        source=SOURCE,
+                        county_code=county,
+                        received_at=received_at,
+                        **extra,
+                    )
+                    for county, payloads in by_county.items()
+                ]
+                if taken:
+                    write_seen(session=session, seen=taken)
+        except BaseException:
+            if taken and self._seen is not None:
+                self._seen.restore(taken)
+            raise
+        if self._checkpointer is not None:
+            self._checkpointer.committed()
         for result in results:  # counted once committed
             self.stats.accepted += result.accepted
             self.stats.duplicates += result.duplicates
             self.stats.dead_letters += result.dead_letters
             self.stats.heartbeats += result.heartbeats
+
+    def _flush_seen(self, *, force: bool = False) -> None:
+        """Write the held-back last-seen moments in a transaction of their own (idle, or stopping)."""
+        if self._seen is None or self._sessions is None or not len(self._seen):
+            return
+        if not force and not self._seen.due():
+            return
+        taken = self._seen.take()
+        try:
+            with self._sessions() as session, session.begin():
+                write_seen(session=session, seen=taken)
+        except Exception:
+            self._seen.restore(taken)
+            self._log.exception("alerts.mqtt.seen_failed", devices=len(taken), message="设备在线时间写入失败，稍后重试")
 
     # -- health -----------------------------------------------------------------------------------------------------
 

@@ -48,3 +48,20 @@ def arm_periodic(*, session: Session, now: datetime | None = None) -> None:
 def arm_if_devices(*, session: Session, now: datetime | None = None) -> None:
     if session.scalar(select(AlertDevice.id).limit(1)) is not None:
         arm_periodic(session=session, now=now)
+
+
+# The demo sensor feed (``fengqiao.demo.devices.feed_window``): armed only where the demo county is loaded — when
+# its devices are seeded, and by the worker at start if the demo's integration exists.
+DEMO_FEED = "alerts.demo_feed"
+FEED_WINDOW_SECONDS = 600
+
+
+def arm_demo_feed(*, session: Session, seed: int, now: datetime | None = None) -> None:
+    run_at = _next(now or utcnow(), FEED_WINDOW_SECONDS)
+    jobs.schedule(
+        session=session,
+        kind=DEMO_FEED,
+        run_at=run_at,
+        payload={"seed": seed},
+        dedupe_key=f"alerts:demo-feed:{run_at.isoformat()}",
+    )

@@ -26,7 +26,7 @@ from fengqiao.alerts.kinds import (
     GroupStatus,
     Signal,
 )
-from fengqiao.alerts.models import Alert, AlertDevice, AlertDispatch, AlertGroup, AlertSilence
+from fengqiao.alerts.models import Alert, AlertDeadLetter, AlertDevice, AlertDispatch, AlertGroup, AlertSilence
 from fengqiao.alerts.policy import AlertPolicy, default_policy
 from fengqiao.basedata.models import Building
 from fengqiao.core.clock import utcnow
@@ -415,4 +415,73 @@ def recent_alerts(*, session: Session, device_id: int, limit: int = 20) -> list[
             received_at=a.received_at,
         )
         for a in rows
+    ]
+
+
+# --- dead letters ----------------------------------------------------------------------------------------------
+
+DEAD_LETTER_REASONS: dict[str, str] = {
+    "bad_json": "不是合法的JSON",
+    "not_an_object": "不是JSON对象",
+    "missing_device": "缺少设备编号",
+    "invalid_device": "设备编号过长",
+    "invalid_kind": "告警类型无效",
+    "invalid_signal": "信号无效",
+    "invalid_alert_id": "告警编号格式不正确",
+    "missing_alert_id": "缺少告警编号",
+    "invalid_time": "时间格式不正确",
+    "naive_time": "时间缺少时区",
+    "time_in_future": "时间晚于服务器时间",
+    "invalid_level": "等级无效",
+    "invalid_data": "扩展数据不是对象",
+    "unknown_device": "设备未登记",
+    "ambiguous_device": "设备编号重复登记",
+    "device_retired": "设备已停用",
+    "kind_mismatch": "告警类型与设备不符",
+    "intake_error": "入库出错",
+}
+DEAD_LETTER_REASON_CHOICES: list[tuple[str, str]] = list(DEAD_LETTER_REASONS.items())
+CHANNEL_CHOICES: list[tuple[str, str]] = [("mqtt", "MQTT 订阅"), ("http", "HTTP 接口"), ("demo", "演示数据")]
+PAYLOAD_EXCERPT = 160
+
+
+@dataclass(frozen=True)
+class DeadLetterRow:
+    id: int
+    received_at: datetime
+    channel: str
+    reason_code: str
+    reason_label: str
+    reason: str
+    device_code: str | None
+    alert_id: str | None
+    excerpt: str
+    truncated: bool
+
+
+def channel_label(source: str) -> str:
+    if source == "mqtt":
+        return "MQTT 订阅"
+    if source.startswith("http:"):
+        return f"HTTP 接口（{source[5:]}）"
+    if source.startswith("demo"):
+        return "演示数据"
+    return source
+
+
+def dead_letter_rows(letters: Sequence[AlertDeadLetter]) -> list[DeadLetterRow]:
+    return [
+        DeadLetterRow(
+            id=d.id,
+            received_at=d.received_at,
+            channel=channel_label(d.source),
+            reason_code=d.reason_code,
+            reason_label=DEAD_LETTER_REASONS.get(d.reason_code, d.reason_code),
+            reason=d.reason,
+            device_code=d.device_code,
+            alert_id=d.alert_id,
+            excerpt=d.payload[:PAYLOAD_EXCERPT],
+            truncated=len(d.payload) > PAYLOAD_EXCERPT,
+        )
+        for d in letters
     ]

@@ -505,10 +505,20 @@ def post_http(
 # --- measuring in the database ----------------------------------------------------------------------------------------
 
 
-def stored_count(engine: Engine, *, prefix: str) -> int:
+def last_alert_id(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.scalar(select(func.max(Alert.id))) or 0)
+
+
+def stored_count(engine: Engine, *, prefix: str, after_id: int = 0) -> int:
+    """Alerts of the phase stored so far: a range of the primary key (the phase's rows only), not a scan of the
+    table — the poll runs on the same two cores as the subscriber it waits for."""
     with engine.connect() as connection:
         return int(
-            connection.scalar(select(func.count()).select_from(Alert).where(Alert.alert_id.startswith(prefix))) or 0
+            connection.scalar(
+                select(func.count()).select_from(Alert).where(Alert.id > after_id, Alert.alert_id.startswith(prefix))
+            )
+            or 0
         )
 
 
@@ -517,13 +527,14 @@ def wait_stored(
     *,
     prefix: str,
     expected: int,
+    after_id: int = 0,
     stall_seconds: float = 60,
     on_progress: Callable[[int], None] | None = None,
 ) -> int:
     """Poll until ``expected`` alerts with the prefix are stored, or nothing new arrived for ``stall_seconds``."""
     last, last_change = -1, time.monotonic()
     while True:
-        count = stored_count(engine, prefix=prefix)
+        count = stored_count(engine, prefix=prefix, after_id=after_id)
         if on_progress is not None:
             on_progress(count)
         if count >= expected:
@@ -532,7 +543,7 @@ def wait_stored(
             last, last_change = count, time.monotonic()
         elif time.monotonic() - last_change > stall_seconds:
             return count
-        time.sleep(0.2)
+        time.sleep(0.5)
 
 
 def measure(engine: Engine, phase: Phase, *, prefix: str) -> None:
@@ -592,6 +603,53 @@ def executemany_baseline(engine: Engine, *, messages: Sequence[Planned], county_
     return phase
 
 
+def promotion_phase(engine: Engine, *, limit: int) -> Phase:
+    """The promotion sweeper (``alerts.promotion``) after the burst, as the worker runs it — one transaction per
+    sweep of ``policy.sweep.batch`` groups — until ``limit`` groups are decided or none is due: groups promoted to
+    events (registered, dispatched to the grid through the state machine, 三必到 timers) per second, and latency
+    publish → event of the promoted groups (which includes the wait for the burst to finish)."""
+    from fengqiao.alerts import dispatch
+    from fengqiao.alerts.kinds import GroupStatus
+    from fengqiao.alerts.models import AlertGroup
+    from fengqiao.db.engine import make_session_factory
+    from fengqiao.events.models import Event
+
+    phase = Phase(label="告警组 → 事件（巡检转事件）", path="promotion")
+    sessions = make_session_factory(for_writing(engine))
+    with engine.connect() as connection:
+        first_event = int(connection.scalar(select(func.max(Event.id))) or 0)
+    now = utcnow() + timedelta(seconds=61)  # smoke's 60 s to cancel have passed for every group of the burst
+    decided = 0
+    started = time.perf_counter()
+    while decided < limit:
+        with sessions() as session, session.begin():
+            n = dispatch.sweep(session=session, now=now)
+        if not n:
+            break
+        decided += n
+    phase.seconds = time.perf_counter() - started
+    with engine.connect() as connection:
+        promoted = connection.execute(
+            select(AlertGroup.id, Event.registered_at)
+            .join(Event, Event.id == AlertGroup.event_id)
+            .where(AlertGroup.status == GroupStatus.PROMOTED.value, Event.id > first_event)
+        ).all()
+        registered: dict[int, datetime] = {int(row[0]): row[1] for row in promoted}
+        sent: dict[int, float] = {}
+        ids = sorted(registered)
+        for start in range(0, len(ids), 1000):
+            for group_id, data in connection.execute(
+                select(Alert.group_id, Alert.data).where(Alert.group_id.in_(ids[start : start + 1000]))
+            ):
+                at = float((data or {}).get("sent_at", 0)) or None
+                if at is not None:
+                    sent[group_id] = min(sent.get(group_id, at), at)
+    phase.published = phase.stored = len(registered)
+    phase.latencies_ms = [(registered[g].timestamp() - sent[g]) * 1000 for g in registered if g in sent]
+    phase.note = f"研判 {decided:,} 组，转事件 {len(registered):,} 组（派发网格、三必到计时）"
+    return phase
+
+
 # --- the run ---------------------------------------------------------------------------------------------------------
 
 
@@ -614,7 +672,9 @@ def report(phases: list[Phase], *, alerts: int, devices: int, backend: str) -> T
     for column in ("路径", "已发布", "已入库", "丢失", "重复", "秒", "条/秒", "×基准", "p50 ms", "p99 ms", "说明"):
         table.add_column(column, justify="left" if column in ("路径", "说明") else "right", no_wrap=column != "说明")
     for p in phases:
-        base = reference.get("baseline-mqtt" if p.path == "mqtt" else "baseline-insert")
+        base = (
+            None if p.path == "promotion" else reference.get("baseline-mqtt" if p.path == "mqtt" else "baseline-insert")
+        )
         ratio = f"{p.rate / base.rate:.2f}" if base is not None and base.rate and not p.baseline else "—"
         p50, p99 = p.percentile(0.50), p.percentile(0.99)
         table.add_row(
@@ -646,6 +706,7 @@ def run(
     folder: Path | None = None,
     batch_size: int | None = None,
     rate: float = 0.0,
+    promote: int = 2_000,
     app_factory: Callable[[str], Any] | None = None,
 ) -> list[Phase]:
     """The whole benchmark; ``app_factory(database_url)`` serves HTTP in process (tests) instead of `fengqiao serve`."""
@@ -709,6 +770,7 @@ def run(
             prefix = f"mqtt-{run_id}-"
             task = progress.add_task(phase.label + " 发布", total=alerts)
             stored_task = progress.add_task(phase.label + " 入库", total=alerts)
+            after_id = last_alert_id(engine)
             with subscriber_process(
                 broker,
                 database_url=url,
@@ -728,6 +790,7 @@ def run(
                     engine,
                     prefix=prefix,
                     expected=phase.published,
+                    after_id=after_id,
                     on_progress=lambda n: progress.update(stored_task, completed=n),
                 )
             measure(engine, phase, prefix=prefix)
@@ -757,6 +820,10 @@ def run(
                 phase.note = f"{clients} 客户端×{HTTP_BATCH}条"
                 phases.append(phase)
 
+            if promote:
+                with console.status("转为事件：巡检研判到期的告警组 / promoting due groups"):
+                    phases.append(promotion_phase(engine, limit=promote))
+
             shutil.copyfile(broker.log_path, folder / f"bench-alerts-{run_id}-mosquitto.log")
             if baseline:
                 phases.append(
@@ -766,7 +833,8 @@ def run(
     console.print(report(phases, alerts=alerts, devices=devices, backend=backend))
     console.print(
         "×基准：MQTT 对照同一代理的空订阅（只确认不入库）；HTTP 对照 executemany 直接插入同样的行。"
-        "延迟 = 告警 data.sent_at（发布时刻）→ grouped_at（入库并归组的事务时刻）。"
+        "延迟 = 告警 data.sent_at（发布时刻）→ grouped_at（入库并归组的事务时刻）；"
+        "转事件一行：条/秒为每秒转为事件的告警组数，延迟为发布→事件登记（含等待突发结束的时间）。"
     )
     console.print(f"订阅进程与服务日志：{folder}/bench-alerts-{run_id}-*.log")
     problems = [p.label for p in phases if not p.baseline and (p.lost or p.duplicated)]
@@ -790,6 +858,7 @@ def alerts_command(
     baseline: bool = typer.Option(True, "--baseline/--no-baseline", help="同次测量基准"),
     batch_size: int | None = typer.Option(None, "--batch-size", min=1, help="订阅进程每批条数（默认取配置）"),
     rate: float = typer.Option(0.0, "--rate", min=0, help="MQTT 发布限速（条/秒，合计），0 为不限速的突发"),
+    promote: int = typer.Option(2_000, "--promote", min=0, help="突发后巡检转事件的告警组数上限，0 为不测"),
 ) -> None:
     """告警突发：MQTT 与 HTTP 两条路径的吞吐、发布→分组延迟、丢失与重复，与同次测得的基准对照。"""
     run(
@@ -803,4 +872,5 @@ def alerts_command(
         baseline=baseline,
         batch_size=batch_size,
         rate=rate,
+        promote=promote,
     )

@@ -1,6 +1,7 @@
 """Demo sensor devices (感知设备): smoke detectors in buildings and video channels watching water, no-entry zones and
 key spots, scaled like the rest of the demo county (scale 1.0: 170,000 smoke detectors and 42,000 video channels);
-and a demo integration whose bearer token is known, so a person trying `make run` can post alerts.
+and a demo integration whose bearer token is known, so a person trying `make run` can post alerts; and the demo
+sensor feed, a worker job that keeps the devices alive with heartbeats and now and then raises an alert.
 
 Devices are registered through the alerts registry (``alerts.devices.bulk_register``), each in a building (and
 therefore a grid) of the demo county. The same (scale, seed) always yields the same devices."""
@@ -8,6 +9,7 @@ therefore a grid) of the demo county. The same (scale, seed) always yields the s
 from __future__ import annotations
 
 import hashlib
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,8 +19,11 @@ from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from fengqiao.alerts import devices as registry
-from fengqiao.alerts.kinds import AlertKind
+from fengqiao.alerts import intake
+from fengqiao.alerts.kinds import AlertKind, DeviceStatus
 from fengqiao.alerts.models import AlertDevice, AlertIntegration
+from fengqiao.alerts.periodic import FEED_WINDOW_SECONDS
+from fengqiao.alerts.policy import AlertPolicy, default_policy
 from fengqiao.basedata.models import Building
 from fengqiao.core.clock import utcnow
 from fengqiao.demo.towns import COUNTY_CODE
@@ -136,13 +141,11 @@ def seed_demo_devices(*, session: Session, scale: float, seed: int, now: datetim
         .where(AlertDevice.county_code == COUNTY_CODE)
         .values(last_seen_at=now - timedelta(minutes=5), last_heartbeat_at=now - timedelta(minutes=5))
     )
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_DEVICES_STREAM, 1)))
-    codes = [row["code"] for row in rows]
-    for share, values in (
-        (OFFLINE_SHARE, {"offline_since": now - timedelta(hours=6), "last_seen_at": now - timedelta(days=2)}),
-        (FLAPPING_SHARE, {"flapping_since": now - timedelta(hours=3)}),
+    offline, flapping = _troubled(seed, [row["code"] for row in rows])
+    for chosen, values in (
+        (offline, {"offline_since": now - timedelta(hours=6), "last_seen_at": now - timedelta(days=2)}),
+        (flapping, {"flapping_since": now - timedelta(hours=3)}),
     ):
-        chosen = sorted(str(codes[i]) for i in rng.choice(len(codes), size=max(1, round(len(codes) * share))))
         for start in range(0, len(chosen), 1000):
             session.execute(
                 update(AlertDevice)
@@ -154,6 +157,16 @@ def seed_demo_devices(*, session: Session, scale: float, seed: int, now: datetim
         by_kind[row["kind"]] = by_kind.get(row["kind"], 0) + 1
     registry.clear_cache()
     return DemoDevices(created=result.created, by_kind=by_kind)
+
+
+def _troubled(seed: int, codes: list[str]) -> tuple[list[str], list[str]]:
+    """The devices the demo shows as gone silent and as flapping (``codes`` in registration order)."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_DEVICES_STREAM, 1)))
+    chosen: list[list[str]] = []
+    for share in (OFFLINE_SHARE, FLAPPING_SHARE):
+        picks = rng.choice(len(codes), size=max(1, round(len(codes) * share)))
+        chosen.append(sorted(str(codes[i]) for i in picks))
+    return chosen[0], chosen[1]
 
 
 def enable_demo_integration(*, session: Session, county_code: str = COUNTY_CODE) -> str:
@@ -194,3 +207,98 @@ def ensure_demo_devices(*, engine: Engine, scale: float, seed: int) -> DemoDevic
         if not has_units or has_devices:
             return None
         return seed_into(connection, scale=scale, seed=seed)
+
+
+# --- the demo sensor feed ------------------------------------------------------------------------------------------
+
+FEED_SOURCE = "demo-feed"
+# Per window of FEED_WINDOW_SECONDS: smoke alarms cancelled within seconds (cooking, steam) are the everyday case;
+# a smoke alarm that stands and a drowning alert are rare, and become events dispatched to the grid.
+CANCELLED_SMOKE_PER_WINDOW = 1.5
+REAL_SMOKE_CHANCE = 0.03
+DROWNING_CHANCE = 0.01
+_FEED_STREAM = 2  # below _DEVICES_STREAM: the feed's random draws per window
+
+
+@dataclass(frozen=True)
+class FeedWindow:
+    heartbeats: int
+    alerts: int
+    result: intake.IngestResult
+
+
+def demo_loaded(session: Session) -> bool:
+    """The demo county is loaded: its integration (with the known token) exists."""
+    digest = hashlib.sha256(DEMO_ALERT_TOKEN.encode()).hexdigest()
+    return session.scalar(select(AlertIntegration.id).where(AlertIntegration.token_hash == digest)) is not None
+
+
+def feed_payloads(
+    *, devices: list[tuple[str, str]], window_end: datetime, seed: int, policy: AlertPolicy | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """The messages of the window ending at ``window_end``: (payloads, how many are heartbeats). ``devices`` are
+    (code, kind) in registration order. Each device beats once per its kind's heartbeat interval, in a slot fixed by
+    its code; the devices the demo shows as gone silent never do. The same (seed, window) gives the same messages."""
+    policy = policy or default_policy()
+    window = int(window_end.timestamp()) // FEED_WINDOW_SECONDS
+    silent = set(_troubled(seed, [code for code, _ in devices])[0]) if devices else set()
+    at = window_end.isoformat()
+    payloads: list[dict[str, Any]] = []
+    for code, kind in devices:
+        if code in silent:
+            continue
+        slots = max(1, policy.kind(kind).heartbeat_seconds // FEED_WINDOW_SECONDS)
+        if zlib.crc32(code.encode()) % slots == window % slots:
+            payloads.append({"device": code, "kind": kind, "signal": "heartbeat", "at": at})
+    heartbeats = len(payloads)
+    smoke = [code for code, kind in devices if kind == AlertKind.SMOKE.value and code not in silent]
+    water = [code for code, kind in devices if kind == AlertKind.DROWNING.value and code not in silent]
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_DEVICES_STREAM, _FEED_STREAM, window)))
+
+    def moment(seconds_before_end: float) -> str:
+        return (window_end - timedelta(seconds=seconds_before_end)).isoformat()
+
+    def alert(code: str, kind: AlertKind, signal: str, n: int, before: float, level: str | None = None) -> None:
+        payload: dict[str, Any] = {
+            "device": code,
+            "kind": kind.value,
+            "signal": signal,
+            "alert_id": f"demo-{window}-{n}",
+            "at": moment(before),
+        }
+        if level:
+            payload["level"] = level
+        payloads.append(payload)
+
+    n = 0
+    if smoke:
+        for _ in range(int(rng.poisson(CANCELLED_SMOKE_PER_WINDOW))):
+            code = smoke[int(rng.integers(len(smoke)))]
+            raised = float(rng.uniform(90, FEED_WINDOW_SECONDS))
+            alert(code, AlertKind.SMOKE, "alarm", n, raised, "high")
+            alert(code, AlertKind.SMOKE, "cancel", n + 1, raised - float(rng.uniform(5, 40)))
+            n += 2
+        if rng.random() < REAL_SMOKE_CHANCE:
+            alert(smoke[int(rng.integers(len(smoke)))], AlertKind.SMOKE, "alarm", n, float(rng.uniform(0, 60)), "high")
+            n += 1
+    if water and rng.random() < DROWNING_CHANCE:
+        alert(water[int(rng.integers(len(water)))], AlertKind.DROWNING, "alarm", n, float(rng.uniform(0, 60)), "high")
+    return payloads, heartbeats
+
+
+def feed_window(*, session: Session, window_end: datetime, seed: int, now: datetime | None = None) -> FeedWindow:
+    """Send one window of the demo's sensor traffic through the alerts intake, as a device platform would (source
+    ``demo-feed``): heartbeats keep the devices off the offline list, alerts group, cancel and promote like any
+    other. Does not commit; a rerun of the same window stores nothing twice (alert ids are per window)."""
+    rows = session.execute(
+        select(AlertDevice.code, AlertDevice.kind).where(
+            AlertDevice.county_code == COUNTY_CODE, AlertDevice.status != DeviceStatus.RETIRED.value
+        )
+    ).all()
+    order = {kind.value: index for index, kind in enumerate(CODE_LETTERS)}
+    devices = sorted(((code, kind) for code, kind in rows), key=lambda d: (order.get(d[1], 9), d[0]))
+    payloads, heartbeats = feed_payloads(devices=devices, window_end=window_end, seed=seed)
+    result = intake.ingest(
+        session=session, payloads=payloads, source=FEED_SOURCE, county_code=COUNTY_CODE, received_at=now or utcnow()
+    )
+    return FeedWindow(heartbeats=heartbeats, alerts=len(payloads) - heartbeats, result=result)

@@ -48,13 +48,19 @@ def test_bench_alerts_small_run_loses_and_doubles_nothing(tmp_path: Path) -> Non
             connections=2,
             clients=2,
             folder=tmp_path,
+            promote=100,
             app_factory=app,
         )
     finally:
         for engine in engines:
             engine.dispose()
     paths = {p.path: p for p in phases}
-    assert set(paths) == {"baseline-mqtt", "mqtt", "http", "baseline-insert"}
+    assert set(paths) == {"baseline-mqtt", "mqtt", "http", "baseline-insert", "promotion"}
+    promoted = paths["promotion"]
+    # The burst leaves drowning, intrusion and high key-person groups due at once: the sweeper makes them events.
+    assert promoted.stored > 0
+    assert promoted.lost == 0
+    assert len(promoted.latencies_ms) == promoted.stored
     for path in ("mqtt", "http"):
         phase = paths[path]
         assert (phase.published, phase.stored, phase.lost, phase.duplicated) == (2_000, 2_000, 0, 0), path

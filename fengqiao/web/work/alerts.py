@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from fengqiao.accounts.masking import mask_phone
 from fengqiao.accounts.permissions import Permission
 from fengqiao.accounts.scope import Viewer
-from fengqiao.alerts import devices, dispatch, groups, maintenance, present, silences
+from fengqiao.alerts import deadletters, devices, dispatch, groups, maintenance, present, silences
 from fengqiao.alerts.importer import MAX_BYTES, import_devices
 from fengqiao.alerts.kinds import AlertKind, DeviceStatus, GroupStatus
 from fengqiao.alerts.models import AlertDevice
@@ -208,6 +208,91 @@ def record_result(
     return _after(request, session, viewer, back, None)
 
 
+# --- the command room's other tabs: the daily list and the dead letters ----------------------------------------
+
+DEAD_LETTER_PAGE = 50
+ALERT_TABS = (("groups", "告警组", "/work/alerts"), ("daily", "每日清单", "/work/alerts/daily"))
+DEAD_LETTER_TAB = ("dead-letters", "死信", "/work/alerts/dead-letters")
+
+
+def alert_tabs(viewer: Viewer) -> list[tuple[str, str, str]]:
+    """The tabs of the alerts screens; the dead letters only for county-wide staff (they have no place to scope)."""
+    return [*ALERT_TABS, DEAD_LETTER_TAB] if viewer.is_county_wide else list(ALERT_TABS)
+
+
+@router.get("/alerts/daily", response_class=HTMLResponse)
+def daily_page(
+    request: Request,
+    viewer: PageViewerDep,
+    session: SessionDep,
+    day: Annotated[str, Query(pattern=r"^(|\d{4}-\d{2}-\d{2})$")] = "",
+) -> HTMLResponse:
+    """重点人员等低风险告警的每日清单: groups the policy lists rather than promotes, by the day they began."""
+    today = utcnow().astimezone(CHINA_TZ).date()
+    try:
+        chosen = date.fromisoformat(day) if day else today
+    except ValueError:
+        chosen = today
+    rows = groups.daily_list(session=session, viewer=viewer, day=chosen)
+    context = {
+        "me": work_me(viewer),
+        "nav": "alerts",
+        "tabs": alert_tabs(viewer),
+        "tab": "daily",
+        "day": chosen,
+        "previous_day": chosen - timedelta(days=1),
+        "next_day": chosen + timedelta(days=1) if chosen < today else None,
+        "groups": present.group_rows(session, rows),
+        "by_kind": _count_by(rows, "kind"),
+    }
+    return render(request, "work/alerts_daily.html", context)
+
+
+def _count_by(rows: list[Any], attribute: str) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        key = getattr(row, attribute)
+        counts[key] = counts.get(key, 0) + 1
+    return [(present.kind_label(k), n) for k, n in sorted(counts.items())]
+
+
+@router.get("/alerts/dead-letters", response_class=HTMLResponse)
+def dead_letters_page(
+    request: Request,
+    viewer: PageViewerDep,
+    session: SessionDep,
+    reason: Annotated[str, Query(max_length=40, pattern=r"^[a-z_]*$")] = "",
+    channel: Annotated[str, Query(pattern="^(|mqtt|http|demo)$")] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    """死信: messages intake refused, with why — for the county centre, who chases the vendors' feeds."""
+    if not viewer.is_county_wide:
+        raise Forbidden("仅县级社会治理中心可查看死信", code="county_only")
+    rows, total = deadletters.list_dead_letters(
+        session=session,
+        viewer=viewer,
+        reason_code=reason or None,
+        channel=channel or None,
+        limit=DEAD_LETTER_PAGE,
+        offset=(page - 1) * DEAD_LETTER_PAGE,
+    )
+    context = {
+        "me": work_me(viewer),
+        "nav": "alerts",
+        "tabs": alert_tabs(viewer),
+        "tab": "dead-letters",
+        "letters": present.dead_letter_rows(rows),
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // DEAD_LETTER_PAGE)),
+        "reason": reason,
+        "channel": channel,
+        "reasons": present.DEAD_LETTER_REASON_CHOICES,
+        "channels": present.CHANNEL_CHOICES,
+    }
+    return render(request, "work/alerts_dead_letters.html", context)
+
+
 # --- the command room ----------------------------------------------------------------------------------------------
 
 
@@ -267,6 +352,8 @@ def _command_room(
     context = {
         "me": work_me(viewer),
         "nav": "alerts",
+        "tabs": alert_tabs(viewer),
+        "tab": "groups",
         **_groups_context(session, viewer, kind=kind, status=status, page=page),
         "kinds": present.KIND_CHOICES,
         "statuses": present.STATUS_CHOICES,
