@@ -133,7 +133,8 @@ WARM_MISSES = 200
 _warmed: dict[tuple[str, str], float] = {}
 
 
-def _info(row: Any) -> DeviceInfo:
+def device_info(row: Any) -> DeviceInfo:
+    """What grouping and intake need of a device, from its row (or its ORM object: the same attribute names)."""
     return DeviceInfo(
         id=row.id,
         county_code=row.county_code,
@@ -182,7 +183,7 @@ def lookup(*, session: Session, codes: Iterable[str], county_code: str | None) -
         if county_code is not None:
             statement = statement.where(AlertDevice.county_code == county_code)
         for row in session.execute(statement):
-            fetched.setdefault(row.code, []).append(_info(row))
+            fetched.setdefault(row.code, []).append(device_info(row))
     with _cache_lock:
         for code in missing:
             infos = fetched.get(code, [])

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import Session
 
 from fengqiao.accounts.scope import Viewer
-from fengqiao.alerts.devices import DeviceInfo
+from fengqiao.alerts.devices import device_info
 from fengqiao.alerts.grouping import Hold, active_silences, hold_for
 from fengqiao.alerts.kinds import ALERT_RESULT_LABELS, AlertResult, GroupStatus
 from fengqiao.alerts.models import AlertDevice, AlertDispatch, AlertGroup
@@ -91,7 +91,7 @@ def sweep(*, session: Session, now: datetime | None = None, policy: AlertPolicy 
     due: list[tuple[AlertGroup, AlertDevice]] = []
     for group in groups:
         device = devices[group.device_id]
-        hold = hold_for(_info(device), group.kind, silences, now)
+        hold = hold_for(device_info(device), group.kind, silences, now)
         if hold is not None:
             _hold(group, hold, now)
             continue
@@ -106,21 +106,6 @@ def sweep(*, session: Session, now: datetime | None = None, policy: AlertPolicy 
             dedupe_key=f"alerts:sweep:more:{_stamp(now)}",
         )
     return len(groups)
-
-
-def _info(device: AlertDevice) -> DeviceInfo:
-    return DeviceInfo(
-        id=device.id,
-        county_code=device.county_code,
-        code=device.code,
-        kind=device.kind,
-        status=device.status,
-        flapping=device.flapping_since is not None,
-        building_id=device.building_id,
-        place=device.place,
-        grid_id=device.grid_id,
-        location_path=device.location_path,
-    )
 
 
 def _hold(group: AlertGroup, hold: Hold, now: datetime) -> None:

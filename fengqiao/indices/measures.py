@@ -361,32 +361,23 @@ def _only_known(context: Context, tallies: dict[str, list[int]]) -> dict[str, Ra
     return _ratios({k: v for k, v in tallies.items() if k in keys})
 
 
-@measure("accept_on_time")
-def accept_on_time(context: Context) -> dict[str, Raw]:
-    rows = _task_rows(
-        context,
-        EventTask.accepted_at,
-        EventTask.accept_deadline,
-        where=(EventTask.accepted_at >= context.start, EventTask.accepted_at < context.end),
-    )
+def _done_on_time(context: Context, done: Any, deadline: Any) -> dict[str, Raw]:
+    """Tasks whose step was done in the month, by who did it: done by the step's deadline (none set: on time)."""
+    rows = _task_rows(context, done, deadline, where=(done >= context.start, done < context.end))
     return _only_known(
         context,
-        _tally((_task_subject(context, p, who), deadline is None or at <= deadline) for p, who, at, deadline in rows),
+        _tally((_task_subject(context, p, who), limit is None or at <= limit) for p, who, at, limit in rows),
     )
+
+
+@measure("accept_on_time")
+def accept_on_time(context: Context) -> dict[str, Raw]:
+    return _done_on_time(context, EventTask.accepted_at, EventTask.accept_deadline)
 
 
 @measure("report_back_on_time")
 def report_back_on_time(context: Context) -> dict[str, Raw]:
-    rows = _task_rows(
-        context,
-        EventTask.reported_back_at,
-        EventTask.handle_deadline,
-        where=(EventTask.reported_back_at >= context.start, EventTask.reported_back_at < context.end),
-    )
-    return _only_known(
-        context,
-        _tally((_task_subject(context, p, who), deadline is None or at <= deadline) for p, who, at, deadline in rows),
-    )
+    return _done_on_time(context, EventTask.reported_back_at, EventTask.handle_deadline)
 
 
 @measure("task_overdue_rate")
