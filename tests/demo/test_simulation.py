@@ -32,11 +32,13 @@ from fengqiao.demo.simulation.volumes import LEVEL_SPLIT
 from fengqiao.events.kinds import Channel, EventStatus
 from fengqiao.events.lifecycle import Action
 from fengqiao.events.models import Event
+from fengqiao.jobs.models import Job, JobStatus
 from fengqiao.jurisdiction.kinds import UnitKind
 from fengqiao.jurisdiction.models import Unit
 from fengqiao.triage.classify.corpus import SEED_PHRASES_FILE
 from fengqiao.triage.taxonomy import default_taxonomy
 from fengqiao.triage.taxonomy.schema import load_yaml
+from fengqiao.warnings.jobs import ANALYSE
 
 SEED = 7
 SCALE = 0.05
@@ -103,6 +105,10 @@ def test_events_go_through_intake_triage_and_the_closed_loop(sim_db: Session) ->
         assert event.created_by_id is not None
         assert event.actions[0].actor_id == event.created_by_id
     assert all(e.created_by_id is None for e in events if e.channel == Channel.POLICE_110.value)
+    # Early warning ran at the simulated moments, not left to a later worker: every intake's analysis is done.
+    analyses = Counter(sim_db.scalars(select(Job.status).where(Job.kind == ANALYSE)))
+    assert analyses[JobStatus.DONE.value] > 0
+    assert analyses[JobStatus.PENDING.value] == 0
     # The last days stay partly open, so inboxes have work in them.
     assert any(e.status != EventStatus.CLOSED.value for e in events)
     assert any(a.action == Action.CALLBACK.value for e in closed for a in e.actions)

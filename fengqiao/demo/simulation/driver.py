@@ -32,6 +32,9 @@ from fengqiao.jurisdiction.models import Unit
 from fengqiao.triage import pipeline
 from fengqiao.triage.dispatch.service import AUTO_DISPATCH
 from fengqiao.triage.taxonomy import default_taxonomy
+from fengqiao.warnings.issued import ACK_DUE
+from fengqiao.warnings.jobs import ANALYSE
+from fengqiao.warnings.scans import TOPIC_SCAN
 from fengqiao.workcalendar import WorkCalendar
 from fengqiao.workcalendar.days import is_workday
 
@@ -41,7 +44,10 @@ from .texts import Details, compose
 from .volumes import CHANNELS, MONTH_FACTOR, ChannelVolume
 from .world import Person, Place, World
 
-JOB_KINDS = (AUTO_DISPATCH, STEP_WARNING, STEP_DEADLINE, SUPERVISION_DUE)
+# The worker's jobs that act on the county's events, run at their simulated moments: auto-dispatch, deadlines and
+# supervision, and early warning (linking and patterns after each intake, the daily topic scan, the escalation of a
+# warning nobody acknowledged).
+JOB_KINDS = (AUTO_DISPATCH, STEP_WARNING, STEP_DEADLINE, SUPERVISION_DUE, ANALYSE, TOPIC_SCAN, ACK_DUE)
 SOURCE_PREFIX = "SIM"
 
 
