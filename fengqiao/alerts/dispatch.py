@@ -9,7 +9,7 @@ the alert is escalated. The dispatch row keeps the alert-specific facts (who was
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -592,21 +592,45 @@ def acknowledge(
     return dispatch
 
 
-def arrive(
-    *, session: Session, viewer: Viewer, dispatch_id: int, version: int | None = None, note: str = ""
-) -> AlertDispatch:
-    """到场: recorded with the time and whether it was within the 三必到 deadline; acknowledges first if needed."""
+def _handler_step(
+    *,
+    session: Session,
+    viewer: Viewer,
+    dispatch_id: int,
+    version: int | None,
+    done: Callable[[AlertDispatch], bool],
+    conflict: Conflict,
+    what: str,
+) -> tuple[AlertDispatch, Event]:
+    """The common start of 到场 and the result: the dispatch locked and current, the step not yet recorded, the
+    alert acknowledged first if nobody had, and the viewer of the unit that accepted the event's task."""
     dispatch = get_dispatch(session=session, viewer=viewer, dispatch_id=dispatch_id, for_update=True)
     _check_version(dispatch, version)
-    if dispatch.arrived_at is not None:
-        raise Conflict("已记录到场", code="alert_already_arrived")
+    if done(dispatch):
+        raise conflict
     if dispatch.acknowledged_at is None:
         dispatch = acknowledge(session=session, viewer=viewer, dispatch_id=dispatch_id)
     event = session.get(Event, dispatch.event_id)
     assert event is not None
     _, accepted = _task_statuses(session, viewer, event)
     if not accepted:
-        raise Forbidden("只有签收单位的人员可以记录到场", code="not_alert_handler")
+        raise Forbidden(f"只有签收单位的人员可以记录{what}", code="not_alert_handler")
+    return dispatch, event
+
+
+def arrive(
+    *, session: Session, viewer: Viewer, dispatch_id: int, version: int | None = None, note: str = ""
+) -> AlertDispatch:
+    """到场: recorded with the time and whether it was within the 三必到 deadline; acknowledges first if needed."""
+    dispatch, event = _handler_step(
+        session=session,
+        viewer=viewer,
+        dispatch_id=dispatch_id,
+        version=version,
+        done=lambda d: d.arrived_at is not None,
+        conflict=Conflict("已记录到场", code="alert_already_arrived"),
+        what="到场",
+    )
     now = utcnow()
     late = now > dispatch.arrive_by
     _on_event(
@@ -640,17 +664,15 @@ def record_result(
 ) -> AlertDispatch:
     """The result (real, false alarm, test): on the dispatch and the group (closing it), and reported back on the
     event, which then goes to its dispatcher for review and closure as usual."""
-    dispatch = get_dispatch(session=session, viewer=viewer, dispatch_id=dispatch_id, for_update=True)
-    _check_version(dispatch, version)
-    if dispatch.result is not None:
-        raise Conflict("已记录处置结果", code="alert_result_recorded")
-    if dispatch.acknowledged_at is None:
-        dispatch = acknowledge(session=session, viewer=viewer, dispatch_id=dispatch_id)
-    event = session.get(Event, dispatch.event_id)
-    assert event is not None
-    _, accepted = _task_statuses(session, viewer, event)
-    if not accepted:
-        raise Forbidden("只有签收单位的人员可以记录处置结果", code="not_alert_handler")
+    dispatch, event = _handler_step(
+        session=session,
+        viewer=viewer,
+        dispatch_id=dispatch_id,
+        version=version,
+        done=lambda d: d.result is not None,
+        conflict=Conflict("已记录处置结果", code="alert_result_recorded"),
+        what="处置结果",
+    )
     text = note.strip()[:400]
     label = ALERT_RESULT_LABELS[result]
     _on_event(

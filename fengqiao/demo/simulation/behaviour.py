@@ -220,27 +220,8 @@ class Behaviour:
                 done_here = _since_last_dispatch(event)
                 tried = any(a.action in (Action.MEDIATE.value, Action.HANDLE.value) for a in done_here)
                 handle_hours = _handle_limit_hours(event)
-                if plan.target > rank:
-                    if not tried:
-                        return act(
-                            _hours(rng, handle_hours * 0.25, 0.5) * hurry,
-                            handler,
-                            ActionRequest(
-                                Action.MEDIATE,
-                                note=rng.choice(_FAILED_MEDIATION),
-                                mediation={"outcome": "failed", "mediators": [handler.full_name] if handler else []},
-                            ),
-                            "mediate_failed",
-                        )
-                    return act(
-                        _hours(rng, 3.0),
-                        handler,
-                        ActionRequest(Action.ESCALATE, note=rng.choice(_ESCALATE_NOTES)),
-                        "escalate",
-                    )
-                if plan.unresolved:
-                    if tried:
-                        return None  # mediation failed where it should have settled: left open, under supervision
+
+                def failed_mediation() -> Step | None:
                     return act(
                         _hours(rng, handle_hours * 0.25, 0.5) * hurry,
                         handler,
@@ -251,6 +232,20 @@ class Behaviour:
                         ),
                         "mediate_failed",
                     )
+
+                if plan.target > rank:
+                    if not tried:
+                        return failed_mediation()
+                    return act(
+                        _hours(rng, 3.0),
+                        handler,
+                        ActionRequest(Action.ESCALATE, note=rng.choice(_ESCALATE_NOTES)),
+                        "escalate",
+                    )
+                if plan.unresolved:
+                    if tried:
+                        return None  # mediation failed where it should have settled: left open, under supervision
+                    return failed_mediation()
                 if not tried:
                     late = rng.random() < 0.03
                     hours = handle_hours * rng.uniform(1.1, 2.0) if late else _hours(rng, handle_hours * 0.25, 0.5)
