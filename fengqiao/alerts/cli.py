@@ -23,6 +23,11 @@ def subscribe(
     health_interval: float = typer.Option(
         30.0, "--health-interval", min=0.1, help="运行状况日志间隔（秒）/ seconds between health log lines"
     ),
+    network_process: bool = typer.Option(
+        True,
+        "--network-process/--one-process",
+        help="MQTT 收发在单独进程，与入库各占一核 / the network side in a process of its own",
+    ),
     discard: bool = typer.Option(
         False, "--discard", hidden=True, help="只确认不入库（性能基准的对照）/ ack without storing (bench baseline)"
     ),
@@ -46,7 +51,14 @@ def subscribe(
         typer.echo(f"未配置消息服务器：{exc}", err=True)
         raise typer.Exit(code=2) from None
     engine = None if discard else make_engine()
-    subscriber = Subscriber(engine, config, discard=discard, own_checkpoints=True, seen_flush_seconds=5.0)
+    subscriber = Subscriber(
+        engine,
+        config,
+        discard=discard,
+        own_checkpoints=True,
+        seen_flush_seconds=5.0,
+        network_process=network_process and not discard,
+    )
     subscriber.install_signal_handlers()
     # A batch allocates many short-lived objects: with what start-up loaded frozen, and the young generation
     # collected less often, the garbage collector stops running several times per batch.

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, Table, bindparam, select, text, update
+from sqlalchemy import Table, select, text, update
 from sqlalchemy.orm import Session
 
 from fengqiao.alerts import moments
@@ -273,14 +273,21 @@ _STATE_COLUMNS = (
 _COUNTER_COLUMNS = frozenset(
     {"last_signal", "last_at", "window_ends_at", "alert_count", "alarm_count", "cancel_count", "flaps", "level"}
 )
+_FULL_ONLY = tuple(name for name in _STATE_COLUMNS if name not in _COUNTER_COLUMNS)
 _GROUPS: Table = AlertGroup.__table__  # type: ignore[assignment]
 _DEVICES: Table = AlertDevice.__table__  # type: ignore[assignment]
 
 
+# Value → member by dictionary: calling a StrEnum (``GroupStatus(text)``) costs several times as much, and a burst
+# reads a thousand groups a batch.
+STATUS_OF: dict[str, GroupStatus] = {s.value: s for s in GroupStatus}
+SIGNAL_OF: dict[str, Signal] = {s.value: s for s in Signal}
+
+
 def _state_of(row: Mapping[str, Any]) -> GroupState:
     values = {name: row[name] for name in _STATE_COLUMNS}
-    values["status"] = GroupStatus(values["status"])
-    values["last_signal"] = Signal(values["last_signal"])
+    values["status"] = STATUS_OF[values["status"]]
+    values["last_signal"] = SIGNAL_OF[values["last_signal"]]
     return GroupState(**values)
 
 
@@ -363,23 +370,32 @@ def group_alerts(
 _MOMENT_COLUMNS = frozenset({"first_at", "last_at", "window_ends_at", "armed_at", "due_at"})
 
 
+_OPEN_NAMES = ("id", "county_code", "kind", "open_key", *_STATE_COLUMNS)
+
+
 def _lock_open(*, session: Session, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The open groups of ``keys``, locked (PostgreSQL; SQLite's writer holds the whole database), in id order.
+
+    Straight to the driver: a burst reads about a thousand groups a batch, and SQLAlchemy's statement and row
+    handling cost more than the query. Moments arrive as text on SQLite and as datetimes on PostgreSQL."""
     found: dict[str, dict[str, Any]] = {}
-    names = ("id", "county_code", "kind", "open_key", *_STATE_COLUMNS)
-    columns = [moments.as_text(_GROUPS.c[n]) if n in _MOMENT_COLUMNS else _GROUPS.c[n] for n in names]
-    for start_at in range(0, len(keys), 1000):
-        statement = (
-            select(*columns)
-            .where(_GROUPS.c.open_key.in_(keys[start_at : start_at + 1000]))
-            .order_by(_GROUPS.c.id)
-            .with_for_update()
-        )
-        for row in session.execute(statement):
-            values = dict(zip(names, row, strict=True))
+    connection = session.connection()
+    mark = _placeholder(session)
+    lock = " FOR UPDATE" if connection.dialect.name == "postgresql" else ""
+    head = f"SELECT {', '.join(_OPEN_NAMES)} FROM {_GROUPS.name} WHERE open_key IN "
+    for first in range(0, len(keys), 1000):
+        page = keys[first : first + 1000]
+        sql = f"{head}({', '.join([mark] * len(page))}) ORDER BY id{lock}"
+        for row in connection.exec_driver_sql(sql, tuple(page)):
+            values = dict(zip(_OPEN_NAMES, row, strict=True))
             for name in _MOMENT_COLUMNS:
                 values[name] = moments.read(values[name])
             found[values["open_key"]] = values
     return found
+
+
+def _placeholder(session: Session) -> str:
+    return "%s" if session.get_bind().dialect.name == "postgresql" else "?"
 
 
 def _values(slot: _Slot) -> dict[str, Any]:
@@ -390,59 +406,45 @@ def _values(slot: _Slot) -> dict[str, Any]:
     return values
 
 
-def _written(values: Mapping[str, Any], write: Callable[[datetime | None], Any]) -> dict[str, Any]:
-    return {name: write(value) if name in _MOMENT_COLUMNS else value for name, value in values.items()}
-
-
-def _param(session: Session, name: str, key: str | None = None) -> BindParameter[Any]:
-    key = key or name
-    return moments.text_param(key, session) if name in _MOMENT_COLUMNS or name in _STAMPS else bindparam(key)
-
-
-_STAMPS = frozenset({"created_at", "updated_at", "closed_at"})
 _INSERT_COLUMNS = (*_STATE_COLUMNS, "county_code", "group_key", "open_key", "device_id", "kind", "location_path")
+_SHORT_COLUMNS = tuple(sorted(_COUNTER_COLUMNS))
 
 
 def _write(*, session: Session, slots: Sequence[_Slot], current: Mapping[str, _Slot], now: datetime) -> None:
     write = moments.writer(session)
     stamp = write(now)
+    connection = session.connection()
+    mark = _placeholder(session)
     closing = sorted((s for s in slots if s.id is not None and s.close), key=lambda s: s.id or 0)
     if closing:
-        session.execute(
-            update(_GROUPS)
-            .where(_GROUPS.c.id == bindparam("g_id"))
-            .values(open_key=None, closed_at=moments.text_param("g_closed", session)),
-            [{"g_id": s.id, "g_closed": stamp} for s in closing],
+        connection.exec_driver_sql(
+            f"UPDATE {_GROUPS.name} SET open_key = NULL, closed_at = {mark} WHERE id = {mark}",
+            [(stamp, s.id) for s in closing],
         )
     # A group the batch replaced is closed; so is a new group the same batch replaced again (rare: a gap longer
     # than the window inside one batch) — only the last group of a key stays open.
-    # Most repeats change only the counters: those groups are written with the short statement.
-    short: list[dict[str, Any]] = []
-    full: list[dict[str, Any]] = []
+    # Most repeats change only the counters: those groups are written with the short statement. Rows go to the
+    # driver as tuples in column order, without SQLAlchemy's per-row parameter handling.
+    short: list[tuple[Any, ...]] = []
+    full: list[tuple[Any, ...]] = []
     for slot in slots:
         if slot.id is None or not slot.alert_ids:
             continue
         values = _values(slot)
-        changed = {k for k, v in values.items() if slot.loaded is None or slot.loaded.get(k) != v}
-        if changed <= _COUNTER_COLUMNS:
-            counters = _written({k: values[k] for k in _COUNTER_COLUMNS}, write)
-            short.append({"g_id": slot.id, "g_now": stamp, **{f"v_{k}": v for k, v in counters.items()}})
+        loaded = slot.loaded
+        if loaded is not None and all(loaded[k] == values[k] for k in _FULL_ONLY):
+            chosen, columns = short, _SHORT_COLUMNS
         else:
-            full.append({"g_id": slot.id, "g_now": stamp, **{f"v_{k}": v for k, v in _written(values, write).items()}})
+            chosen, columns = full, _STATE_COLUMNS
+        row = [write(values[k]) if k in _MOMENT_COLUMNS else values[k] for k in columns]
+        row.extend((stamp, slot.id))
+        chosen.append(tuple(row))
     # Rows are always written in one order (group id, key) so that concurrent batches cannot deadlock.
-    short.sort(key=lambda p: p["g_id"])
-    full.sort(key=lambda p: p["g_id"])
-    for params, columns in ((short, _COUNTER_COLUMNS), (full, _STATE_COLUMNS)):
+    for params, columns in ((short, _SHORT_COLUMNS), (full, _STATE_COLUMNS)):
         if params:
-            session.execute(
-                update(_GROUPS)
-                .where(_GROUPS.c.id == bindparam("g_id"))
-                .values(
-                    **{name: _param(session, name, f"v_{name}") for name in sorted(columns)},
-                    updated_at=moments.text_param("g_now", session),
-                ),
-                params,
-            )
+            params.sort(key=lambda p: p[-1])
+            assignments = ", ".join(f"{name} = {mark}" for name in (*columns, "updated_at"))
+            connection.exec_driver_sql(f"UPDATE {_GROUPS.name} SET {assignments} WHERE id = {mark}", params)
     fresh = sorted((s for s in slots if s.id is None), key=lambda s: (s.key, s.state.first_at))
     if fresh:
         rows = [_fresh_row(s, current.get(s.key) is s, write, stamp) for s in fresh]

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from fengqiao.alerts import devices as registry
 from fengqiao.alerts import moments
 from fengqiao.alerts.devices import DeviceInfo
-from fengqiao.alerts.grouping import GroupRace, Incoming, StoredAlert, group_alerts, insert_values
+from fengqiao.alerts.grouping import SIGNAL_OF, GroupRace, Incoming, StoredAlert, group_alerts, insert_values
 from fengqiao.alerts.kinds import AlertKind, DeviceStatus, Signal
 from fengqiao.alerts.models import Alert, AlertDeadLetter
 from fengqiao.alerts.policy import AlertPolicy, default_policy
@@ -33,6 +33,7 @@ LEVELS = frozenset({"high", "medium", "low"})
 _KINDS = frozenset(k.value for k in AlertKind)
 _SIGNALS = frozenset(s.value for s in Signal)
 _TEST = Signal.TEST.value
+_HEARTBEAT = Signal.HEARTBEAT.value
 _ALERTS: Table = Alert.__table__  # type: ignore[assignment]
 _DEAD: Table = AlertDeadLetter.__table__  # type: ignore[assignment]
 
@@ -115,7 +116,7 @@ def _parse(raw: bytes | str | Mapping[str, Any], *, latest: datetime) -> _Messag
         alert_id = str(alert_id)
     if alert_id is not None and (not isinstance(alert_id, str) or not alert_id.strip() or len(alert_id) > 128):
         raise _Reject("invalid_alert_id", "告警编号（alert_id）格式不正确")
-    if alert_id is None and signal != Signal.HEARTBEAT.value:
+    if alert_id is None and signal != _HEARTBEAT:
         raise _Reject("missing_alert_id", "缺少告警编号（alert_id）")
     at = _parse_time(body.get("at"))
     if at > latest:
@@ -179,7 +180,7 @@ def ingest(
             dead.append(_dead(message.raw, problem, county_code=county_code, source=source, now=now, message=message))
             continue
         assert isinstance(device, DeviceInfo)
-        beat = message.signal == Signal.HEARTBEAT.value
+        beat = message.signal == _HEARTBEAT
         previous = seen.get(device.id)
         seen[device.id] = (now, beat or (previous is not None and previous[1]))
         if beat:
@@ -316,7 +317,7 @@ def _stored(index: int, row: dict[str, Any], device: DeviceInfo) -> StoredAlert 
         id=index,
         device=device,
         kind=row["kind"],
-        incoming=Incoming(signal=Signal(row["signal"]), at=row["at"], level=row["level"]),
+        incoming=Incoming(signal=SIGNAL_OF[row["signal"]], at=row["at"], level=row["level"]),
     )
 
 

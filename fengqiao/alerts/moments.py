@@ -12,20 +12,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, DateTime, String, bindparam, type_coerce
 from sqlalchemy.orm import Session
 
 # On SQLite, UTCDateTime stores UTC text in SQLAlchemy's DATETIME format "%Y-%m-%d %H:%M:%S.%f"
 # (sqlalchemy.dialects.sqlite.DATETIME); ``to_sqlite`` below writes exactly that.
 
 
-def as_text(column: ColumnElement[Any]) -> ColumnElement[Any]:
-    """Select a timestamp column without its result processing (a string on SQLite, a datetime on PostgreSQL)."""
-    return type_coerce(column, String)
-
-
 def read(value: Any) -> datetime | None:
-    """A timestamp selected with :func:`as_text`, as an aware UTC datetime."""
+    """A timestamp as the driver returns it (text on SQLite, a datetime on PostgreSQL), as an aware UTC datetime."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -35,7 +29,7 @@ def read(value: Any) -> datetime | None:
 
 
 def writer(session: Session) -> Callable[[datetime | None], Any]:
-    """How to pass an aware datetime to a parameter typed as text (see :func:`text_param`) on this database."""
+    """How to pass an aware datetime straight to this database's driver (statements sent with ``exec_driver_sql``)."""
     if session.get_bind().dialect.name == "sqlite":
         # Per writer (one batch's statement): a batch repeats few distinct moments — its server time, the due
         # moments derived from it, the devices' clocks — so each is converted once.
@@ -56,12 +50,3 @@ def writer(session: Session) -> Callable[[datetime | None], Any]:
         return None if moment is None else moment.astimezone(UTC)
 
     return to_driver
-
-
-def text_param(name: str, session: Session) -> BindParameter[Any]:
-    """A statement parameter for a timestamp column that skips SQLAlchemy's per-value conversion: pass it the value
-    from :func:`writer`. Typed as text on SQLite; as a plain timestamptz elsewhere (the driver converts natively,
-    and PostgreSQL's bulk insert casts each parameter to its declared type)."""
-    if session.get_bind().dialect.name == "sqlite":
-        return bindparam(name, type_=String)
-    return bindparam(name, type_=DateTime(timezone=True))

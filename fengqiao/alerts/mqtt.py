@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersion
@@ -50,12 +50,15 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 from sqlalchemy import Engine, insert
 
-from fengqiao.alerts.checkpoints import Checkpointer
 from fengqiao.alerts.intake import SeenBuffer, write_seen
 from fengqiao.config import Settings
 from fengqiao.core.clock import utcnow
 from fengqiao.core.logging import get_logger
+from fengqiao.db.checkpoints import Checkpointer
 from fengqiao.db.engine import for_writing, make_session_factory
+
+if TYPE_CHECKING:
+    from fengqiao.alerts.mqtt_process import ProcessLink
 
 SOURCE = "mqtt"
 _MAX_RECEIVE = 65_535  # MQTT 5 Receive Maximum is a two-byte integer
@@ -197,9 +200,12 @@ class Subscriber:
     discard: bool = False  # acknowledge without storing: the broker-and-client baseline of `fengqiao bench alerts`
     stats: Stats = field(default_factory=Stats)
     # The long-running process (`fengqiao alerts subscribe`) turns these on; an embedded subscriber (tests) leaves
-    # the engine's settings and the last-seen writes as they are. See ``checkpoints.py`` and ``intake.SeenBuffer``.
+    # the engine's settings and the last-seen writes as they are. See ``db/checkpoints.py`` and ``intake.SeenBuffer``.
     own_checkpoints: bool = False
     seen_flush_seconds: float | None = None
+    # paho in a process of its own (see ``mqtt_process.py``), so that reading the broker and writing the database
+    # each have a core instead of taking turns on one interpreter; the long-running command turns it on.
+    network_process: bool = False
 
     def __post_init__(self) -> None:
         if self.engine is None and not self.discard:
@@ -217,6 +223,7 @@ class Subscriber:
         self._stop = threading.Event()  # the database thread: finish the batch in hand, then leave
         self._closing = threading.Event()  # the network thread: send the last acknowledgements, disconnect
         self._network: threading.Thread | None = None
+        self._link: ProcessLink | None = None
         self.last_error: str | None = None
         self._checkpointer: Checkpointer | None = None
         if self.own_checkpoints and self._sessions is not None and Checkpointer.applies(self.engine):
@@ -240,14 +247,23 @@ class Subscriber:
         )
         if self._checkpointer is not None:
             self._checkpointer.start()
-        self._network = threading.Thread(target=self._network_main, name="mqtt-network", daemon=True)
-        self._network.start()
+        if self.network_process:
+            from fengqiao.alerts.mqtt_process import ProcessLink
+
+            self._link = ProcessLink(self)
+            self._link.start()
+        else:
+            self._network = threading.Thread(target=self._network_main, name="mqtt-network", daemon=True)
+            self._network.start()
         try:
             self._database_main()
         finally:
             self._closing.set()
             self._flush_seen(force=True)
-            self._network.join(timeout=10)
+            if self._link is not None:
+                self._link.close(timeout=10)
+            elif self._network is not None:
+                self._network.join(timeout=10)
             if self._checkpointer is not None:
                 self._checkpointer.stop()
             self._log_health(final=True)
@@ -337,7 +353,7 @@ class Subscriber:
                     self._closing.wait(backoff)
                     backoff = min(backoff * 2, self.config.backoff_max)
                     continue
-            if self._online and len(self._inbox) >= self.config.inflight:
+            if self._online and self._backlog() >= self.config.inflight:
                 # Flow control of our own: Mosquitto 2.0 stops honouring Receive Maximum once acknowledgements
                 # flow, and would push a whole backlog into memory. Not reading lets TCP hold the broker back;
                 # acknowledgements and keep-alive still go out.
@@ -486,6 +502,10 @@ class Subscriber:
 
     # -- the database thread --------------------------------------------------------------------------------------
 
+    def _backlog(self) -> int:
+        """Messages received and not yet acknowledged or dropped, as far as this side knows."""
+        return len(self._inbox)
+
     def _database_main(self) -> None:
         while not self._stop.is_set():
             batch = self._next_batch()
@@ -493,7 +513,13 @@ class Subscriber:
                 self._process(batch)
             elif self._seen is not None and self._seen.due():
                 self._flush_seen()
-            if self._network is not None and not self._network.is_alive() and not self._stop.is_set():
+            if self._stop.is_set():
+                break
+            if self._link is not None:
+                if not self._link.alive():
+                    raise RuntimeError("MQTT network process died")
+                self._link.tick()
+            elif self._network is not None and not self._network.is_alive():
                 raise RuntimeError("MQTT network thread died")
 
     def _next_batch(self) -> list[_Delivery]:
@@ -510,6 +536,8 @@ class Subscriber:
                     self._inbox_ready.wait(remaining)
                 else:
                     self._inbox_ready.wait(0.5)
+                    if not self._inbox:
+                        return []  # idle: the caller writes held-back last-seen moments and checks the network
             if self._stop.is_set():
                 return []  # left unacknowledged: the broker sends them again to the next subscriber
             return [self._inbox.popleft() for _ in range(min(size, len(self._inbox)))]
@@ -571,7 +599,10 @@ class Subscriber:
             if delivery.mid:
                 by_generation.setdefault(delivery.generation, []).append(delivery.mid)
         for generation, mids in by_generation.items():
-            self._acks.append((generation, mids))
+            if self._link is not None:
+                self._link.ack(generation, mids)
+            else:
+                self._acks.append((generation, mids))
 
     def _quarantine(self, delivery: _Delivery, error: Exception) -> bool:
         """Keep a message intake keeps failing on as a dead letter (with the error), if the database answers."""

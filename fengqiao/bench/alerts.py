@@ -386,6 +386,7 @@ def subscriber_process(
     topic: str | None = None,
     discard: bool = False,
     batch_size: int | None = None,
+    network_process: bool = True,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """`fengqiao alerts subscribe` in a subprocess, stopped with SIGTERM (it commits and acknowledges, then exits)."""
     env = {**os.environ, **broker.environment(), "FENGQIAO_LOG_LEVEL": "INFO"}
@@ -399,6 +400,8 @@ def subscriber_process(
         command += ["--batch-size", str(batch_size)]
     if discard:
         command.append("--discard")
+    elif not network_process:
+        command.append("--one-process")
     with log_path.open("ab") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -707,6 +710,7 @@ def run(
     batch_size: int | None = None,
     rate: float = 0.0,
     promote: int = 2_000,
+    network_process: bool = True,
     app_factory: Callable[[str], Any] | None = None,
 ) -> list[Phase]:
     """The whole benchmark; ``app_factory(database_url)`` serves HTTP in process (tests) instead of `fengqiao serve`."""
@@ -776,6 +780,7 @@ def run(
                 database_url=url,
                 log_path=folder / f"bench-alerts-{run_id}-subscriber.log",
                 batch_size=batch_size,
+                network_process=network_process,
             ):
                 phase.published = publish_mqtt(
                     broker,
@@ -794,7 +799,11 @@ def run(
                     on_progress=lambda n: progress.update(stored_task, completed=n),
                 )
             measure(engine, phase, prefix=prefix)
-            phase.note = f"{connections} 连接 QoS1" + (f" 限速 {rate:,.0f}/秒" if rate else " 突发")
+            phase.note = (
+                f"{connections} 连接 QoS1"
+                + (f" 限速 {rate:,.0f}/秒" if rate else " 突发")
+                + ("" if network_process else " 单进程")
+            )
             phases.append(phase)
 
             if http:
@@ -859,6 +868,9 @@ def alerts_command(
     batch_size: int | None = typer.Option(None, "--batch-size", min=1, help="订阅进程每批条数（默认取配置）"),
     rate: float = typer.Option(0.0, "--rate", min=0, help="MQTT 发布限速（条/秒，合计），0 为不限速的突发"),
     promote: int = typer.Option(2_000, "--promote", min=0, help="突发后巡检转事件的告警组数上限，0 为不测"),
+    network_process: bool = typer.Option(
+        True, "--network-process/--one-process", help="订阅进程的 MQTT 收发是否在单独进程（对照用）"
+    ),
 ) -> None:
     """告警突发：MQTT 与 HTTP 两条路径的吞吐、发布→分组延迟、丢失与重复，与同次测得的基准对照。"""
     run(
@@ -873,4 +885,5 @@ def alerts_command(
         batch_size=batch_size,
         rate=rate,
         promote=promote,
+        network_process=network_process,
     )

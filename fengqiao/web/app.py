@@ -19,6 +19,7 @@ from fengqiao.alerts import api as alerts_api
 from fengqiao.assessment import api as assessment_api
 from fengqiao.basedata import api as basedata_api
 from fengqiao.config import Settings, get_settings
+from fengqiao.db.checkpoints import Checkpointer
 from fengqiao.db.engine import for_writing, make_engine, make_session_factory
 from fengqiao.duty import api as duty_api
 from fengqiao.events import api as events_api
@@ -80,7 +81,13 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # A server writing to its own SQLite file checkpoints the WAL beside its requests, not inside their commits.
+        checkpointer = Checkpointer(engine) if owns_engine and Checkpointer.applies(engine) else None
+        if checkpointer is not None:
+            checkpointer.start(wake_on_commit=True)
         yield
+        if checkpointer is not None:
+            checkpointer.stop()
         if owns_engine:
             engine.dispose()
 

@@ -352,3 +352,66 @@ def test_a_message_that_breaks_intake_is_isolated_and_dead_lettered(
     assert reason == "intake_error"
     assert "poison" in payload
     assert alert_count(alerts_engine.engine) == 19
+
+
+def test_network_in_a_process_of_its_own_stores_acknowledges_and_deduplicates(
+    alerts_engine: Setup, mosquitto: PrivateBroker
+) -> None:
+    subscriber = Subscriber(alerts_engine.engine, config_for(mosquitto, batch_size=50), network_process=True)
+    burst = [message(code, f"np-{n}") for n, code in enumerate(BURST_DEVICES[:300])]
+    with running(subscriber):
+        publish(mosquitto, burst)
+        wait_for(lambda: subscriber.stats.acked >= len(burst))
+        publish(mosquitto, [burst[0], message(SMOKE, "np-last")], client_id="second-publisher")
+        wait_for(lambda: subscriber.stats.acked >= len(burst) + 2)
+    # The child's counters (received, acknowledged) reach the parent's stats beside the parent's own.
+    assert subscriber.stats.received == subscriber.stats.acked == len(burst) + 2
+    assert (subscriber.stats.accepted, subscriber.stats.duplicates) == (len(burst) + 1, 1)
+    assert alert_count(alerts_engine.engine) == len(burst) + 1
+
+
+def test_when_the_network_process_dies_the_subscriber_stops_with_an_error(
+    alerts_engine: Setup, mosquitto: PrivateBroker
+) -> None:
+    subscriber = Subscriber(alerts_engine.engine, config_for(mosquitto), network_process=True)
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            subscriber.run()
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    try:
+        assert subscriber.wait_connected(10), subscriber.last_error
+        publish(mosquitto, [message(SMOKE, "before-death")])
+        wait_for(lambda: subscriber.stats.acked >= 1)
+        link = subscriber._link
+        assert link is not None
+        assert link._process is not None
+        assert link._process.pid is not None
+        os.kill(link._process.pid, signal.SIGKILL)
+        thread.join(timeout=15)  # stops by itself: a supervisor restarts it, the broker keeps what was not acked
+        assert not thread.is_alive()
+    finally:
+        subscriber.stop()
+        thread.join(timeout=15)
+    assert len(failure) == 1
+    assert "network process died" in str(failure[0])
+    assert not subscriber.wait_connected(0)
+    assert alert_count(alerts_engine.engine) == 1
+
+
+def test_an_idle_subscriber_writes_held_back_last_seen_moments(alerts_engine: Setup, mosquitto: PrivateBroker) -> None:
+    subscriber = Subscriber(alerts_engine.engine, config_for(mosquitto), seen_flush_seconds=0.2)
+
+    def seen() -> datetime | None:
+        with Session(alerts_engine.engine) as session:
+            return session.scalar(select(devices.AlertDevice.last_seen_at).where(devices.AlertDevice.code == SMOKE))
+
+    with running(subscriber):
+        publish(mosquitto, [message(SMOKE, "seen-1")])
+        wait_for(lambda: subscriber.stats.acked >= 1)
+        wait_for(lambda: seen() is not None, timeout=5)  # written while running, with no further message to carry it
