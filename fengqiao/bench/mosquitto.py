@@ -46,6 +46,10 @@ class PrivateBroker:
     password: str = PASSWORD
     port: int = field(default_factory=free_port)
     folder: Path | None = None
+    # A second listener speaking TLS (certificate and key in PEM, e.g. signed by a test CA); plain stays on ``port``.
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    tls_port: int | None = None
     process: subprocess.Popen[bytes] | None = None
     _tmp: tempfile.TemporaryDirectory[str] | None = None
 
@@ -103,6 +107,9 @@ class PrivateBroker:
             "log_type warning",
             "log_type notice",
         ]
+        if self.tls_cert is not None and self.tls_key is not None:
+            self.tls_port = self.tls_port or free_port()
+            lines += [f"listener {self.tls_port} 127.0.0.1", f"certfile {self.tls_cert}", f"keyfile {self.tls_key}"]
         if os.geteuid() == 0:
             lines.append("user root")  # run as root would otherwise switch to a `mosquitto` user that cannot read it
         config = self.folder / "mosquitto.conf"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -32,7 +33,7 @@ from fengqiao.events.models import Event
 from fengqiao.jobs.worker import Worker
 from tests import factories
 from tests.alerts.conftest import make_alert_world
-from tests.alerts.mosquitto import private_broker, publish, wait_for
+from tests.alerts.mosquitto import private_broker, publish, require_mosquitto, wait_for
 
 COUNTY = "331081"
 CHINA = timezone(timedelta(hours=8))
@@ -415,3 +416,54 @@ def test_an_idle_subscriber_writes_held_back_last_seen_moments(alerts_engine: Se
         publish(mosquitto, [message(SMOKE, "seen-1")])
         wait_for(lambda: subscriber.stats.acked >= 1)
         wait_for(lambda: seen() is not None, timeout=5)  # written while running, with no further message to carry it
+
+
+def _certificates(folder: Path) -> tuple[Path, Path, Path]:
+    """A test CA and a server certificate for 127.0.0.1 signed by it: (ca, cert, key)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    folder.mkdir(parents=True, exist_ok=True)
+    ca_key, ca, key, request, cert, san = (
+        folder / name for name in ("ca.key", "ca.crt", "server.key", "server.csr", "server.crt", "san.cnf")
+    )
+    san.write_text("subjectAltName=IP:127.0.0.1\n", encoding="utf-8")
+    new_key = ["-newkey", "rsa:2048", "-nodes", "-keyout"]
+    for command in (
+        ["req", "-x509", *new_key, ca_key, "-out", ca, "-days", "2", "-subj", "/CN=fengqiao-test-ca"],
+        ["req", *new_key, key, "-out", request, "-subj", "/CN=127.0.0.1"],
+        ["x509", "-req", "-in", request, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", cert, "-days", "2"],
+    ):
+        extra = ["-extfile", san] if command[0] == "x509" else []
+        subprocess.run([openssl, *map(str, [*command, *extra])], check=True, capture_output=True)
+    key.chmod(0o644)  # mosquitto may run as another user
+    return ca, cert, key
+
+
+def test_the_subscriber_speaks_tls_and_checks_the_broker_certificate(alerts_engine: Setup, tmp_path: Path) -> None:
+    require_mosquitto()
+    ca, cert, key = _certificates(tmp_path / "broker")
+    other_ca, _, _ = _certificates(tmp_path / "impostor")
+    with PrivateBroker(tls_cert=cert, tls_key=key) as broker:
+        assert broker.tls_port is not None
+        subscriber = Subscriber(
+            alerts_engine.engine, config_for(broker, port=broker.tls_port, tls=True, ca_file=ca), network_process=True
+        )
+        with running(subscriber):
+            publish(broker, [message(SMOKE, "over-tls")])  # devices may publish on either listener
+            wait_for(lambda: subscriber.stats.acked >= 1)
+        assert alert_count(alerts_engine.engine) == 1
+
+        # A broker whose certificate the configured CA did not sign is refused: no alert goes to an impostor's peer.
+        refused = Subscriber(
+            alerts_engine.engine,
+            config_for(broker, port=broker.tls_port, tls=True, ca_file=other_ca, client_id="fengqiao-alerts-other"),
+        )
+        thread = threading.Thread(target=refused.run)
+        thread.start()
+        try:
+            wait_for(lambda: refused.last_error is not None and "certificate" in refused.last_error, timeout=15)
+            assert not refused.wait_connected(0.2)
+        finally:
+            refused.stop()
+            thread.join(timeout=15)
