@@ -386,7 +386,7 @@ def _lock_open(*, session: Session, keys: Sequence[str]) -> dict[str, dict[str, 
     for first in range(0, len(keys), 1000):
         page = keys[first : first + 1000]
         sql = f"{head}({', '.join([mark] * len(page))}) ORDER BY id{lock}"
-        for row in connection.exec_driver_sql(sql, tuple(page)):
+        for row in connection.exec_driver_sql(sql, tuple(page)).all():
             values = dict(zip(_OPEN_NAMES, row, strict=True))
             for name in _MOMENT_COLUMNS:
                 values[name] = moments.read(values[name])

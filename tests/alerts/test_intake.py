@@ -203,11 +203,12 @@ def test_stored_values_read_back_as_sent(aw: AlertWorld, db: Session) -> None:
     """The bulk inserts write moments and JSON themselves (arrays on PostgreSQL, raw VALUES on SQLite): what the
     models read back must be what was sent."""
     china = T0.astimezone(timezone(timedelta(hours=8)))
-    with_data = {**message("SD-1", "d-1", at=china, level="high"), "data": {"温度": 61.5, "zone": [1, 2]}}
+    data = {"温度": 61.5, "zone": [1, 2], "serial": 2**70}  # an integer beyond 64 bits, as an HTTP body may carry
+    with_data = {**message("SD-1", "d-1", at=china, level="high"), "data": data}
     assert run(db, [with_data, message("SD-2", "d-2")]).accepted == 2
     db.expire_all()
     alerts = {a.alert_id: a for a in db.scalars(select(Alert))}
-    assert alerts["d-1"].data == {"温度": 61.5, "zone": [1, 2]}
+    assert alerts["d-1"].data == data
     assert alerts["d-1"].at == T0
     assert alerts["d-1"].level == "high"
     assert alerts["d-2"].data is None
