@@ -359,13 +359,7 @@ def notified_staff(*, session: Session, unit: Unit) -> list[int]:
     """Who is told to go: the unit's active staff in its first role that has any. Positions of staff are not known
     to the platform, so "nearest" is the grid's own workers (a grid is walkable); a station or command room
     notifies its duty staff."""
-    rows = session.execute(
-        select(DutyAssignment.role, Staff.id)
-        .join(Staff, Staff.id == DutyAssignment.staff_id)
-        .where(DutyAssignment.unit_id == unit.id, Staff.is_active.is_(True))
-        .order_by(Staff.id)
-    ).all()
-    return _choose(unit, [(role, staff_id) for role, staff_id in rows])
+    return notified_staff_all(session=session, units=[unit])[unit.id]
 
 
 def _ack_spec(dispatch: AlertDispatch) -> jobs.JobSpec:

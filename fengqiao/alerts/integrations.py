@@ -15,7 +15,8 @@ from fengqiao.core.errors import Conflict, InvalidInput, NotFound
 TOKEN_PREFIX = "fqa_"
 
 
-def _sha256(raw: str) -> str:
+def token_hash(raw: str) -> str:
+    """What is stored of a bearer token (the token itself never is)."""
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -36,7 +37,7 @@ def create_integration(
         county_code=county_code,
         name=name,
         prefix=raw[:12],
-        token_hash=_sha256(raw),
+        token_hash=token_hash(raw),
         created_by_id=created_by_id,
         created_at=utcnow(),
     )
@@ -47,7 +48,9 @@ def create_integration(
 
 def integration_for(*, session: Session, raw: str) -> AlertIntegration | None:
     """The active integration holding this token, or None."""
-    found = session.scalars(select(AlertIntegration).where(AlertIntegration.token_hash == _sha256(raw))).one_or_none()
+    found = session.scalars(
+        select(AlertIntegration).where(AlertIntegration.token_hash == token_hash(raw))
+    ).one_or_none()
     return found if found is not None and found.revoked_at is None else None
 
 

@@ -15,6 +15,7 @@ from fengqiao.basedata import service
 from fengqiao.basedata.kinds import POPULATION_TYPE_LABELS, PopulationType
 from fengqiao.basedata.models import Building, Rental, Resident, Room
 from fengqiao.basedata.schemas import BuildingDetail, SubunitCounts, building_kind_label
+from fengqiao.core.paging import page_count
 from fengqiao.duty import service as duty
 from fengqiao.duty.schemas import Member
 from fengqiao.events import present, queries
@@ -96,10 +97,6 @@ class UnitPage:
     event_total: int
 
 
-def _pages(total: int, size: int) -> int:
-    return max(1, -(-total // size))
-
-
 def _room_label(room: Room) -> str:
     unit = f"{room.unit_no}单元" if room.unit_no else ""
     return f"{unit}{room.room_no}室"
@@ -118,7 +115,7 @@ def building_page(*, session: Session, viewer: Viewer, building_id: int, page: i
     Residents are always masked here: the page is for finding one's way, unmasking is the events' audited path."""
     detail = service.get_building_detail(session=session, building_id=building_id, scope=viewer.territory)
     room_total = session.scalar(select(func.count(Room.id)).where(Room.building_id == building_id)) or 0
-    pages = _pages(room_total, ROOMS_PER_PAGE)
+    pages = page_count(room_total, ROOMS_PER_PAGE)
     page = min(max(page, 1), pages)
     rooms = list(
         session.scalars(
@@ -215,7 +212,7 @@ def unit_page(*, session: Session, viewer: Viewer, code: str, page: int = 1) -> 
     building_total = (
         session.scalar(select(func.count(Building.id)).join(Unit, Unit.id == Building.grid_id).where(*where)) or 0
     )
-    pages = _pages(building_total, BUILDINGS_PER_PAGE)
+    pages = page_count(building_total, BUILDINGS_PER_PAGE)
     page = min(max(page, 1), pages)
     rows = session.execute(
         joined.order_by(Building.standard_address, Building.id)

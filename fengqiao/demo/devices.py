@@ -8,7 +8,6 @@ therefore a grid) of the demo county. The same (scale, seed) always yields the s
 
 from __future__ import annotations
 
-import hashlib
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session, aliased
 
 from fengqiao.alerts import devices as registry
 from fengqiao.alerts import intake
+from fengqiao.alerts.integrations import token_hash
 from fengqiao.alerts.kinds import AlertKind, DeviceStatus
 from fengqiao.alerts.models import AlertDevice, AlertIntegration
 from fengqiao.alerts.periodic import FEED_WINDOW_SECONDS
@@ -171,7 +171,7 @@ def _troubled(seed: int, codes: list[str]) -> tuple[list[str], list[str]]:
 
 def enable_demo_integration(*, session: Session, county_code: str = COUNTY_CODE) -> str:
     """The demo integration with its known token (created once); returns the token to print. Does not commit."""
-    digest = hashlib.sha256(DEMO_ALERT_TOKEN.encode()).hexdigest()
+    digest = token_hash(DEMO_ALERT_TOKEN)
     found = session.scalar(select(AlertIntegration).where(AlertIntegration.token_hash == digest))
     if found is None:
         session.add(
@@ -229,8 +229,8 @@ class FeedWindow:
 
 def demo_loaded(session: Session) -> bool:
     """The demo county is loaded: its integration (with the known token) exists."""
-    digest = hashlib.sha256(DEMO_ALERT_TOKEN.encode()).hexdigest()
-    return session.scalar(select(AlertIntegration.id).where(AlertIntegration.token_hash == digest)) is not None
+    found = select(AlertIntegration.id).where(AlertIntegration.token_hash == token_hash(DEMO_ALERT_TOKEN))
+    return session.scalar(found) is not None
 
 
 def feed_payloads(

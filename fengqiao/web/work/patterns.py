@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from fengqiao.accounts.permissions import Permission
 from fengqiao.accounts.scope import Viewer
 from fengqiao.core.errors import FengqiaoError, Forbidden
+from fengqiao.core.paging import page_count
 from fengqiao.warnings import patterns
 from fengqiao.warnings import queries as pattern_queries
 from fengqiao.warnings.patterns import PATTERN_KIND_LABELS, PATTERN_STATUS_LABELS, PatternKind, PatternStatus
@@ -50,7 +51,7 @@ def pattern_list(
         "rows": [pattern_out(p, mask_subject=p.id in masked) for p in items],
         "total": total,
         "page": page,
-        "pages": max(1, -(-total // PAGE_SIZE)),
+        "pages": page_count(total, PAGE_SIZE),
         "kind": kind.value if kind else "",
         "status": status.value if status else "",
         "kinds": [(k.value, label) for k, label in PATTERN_KIND_LABELS.items()],

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from fengqiao.accounts.scope import Viewer
 from fengqiao.core.errors import FengqiaoError, InvalidInput
+from fengqiao.core.paging import page_count
 from fengqiao.duty.models import DutyAssignment, Staff
 from fengqiao.events.kinds import RISK_LEVEL_LABELS
 from fengqiao.jurisdiction.kinds import UnitKind
@@ -133,7 +134,7 @@ def project_list(
         "rows": present.projects(session=session, items=items),
         "total": total,
         "page": page,
-        "pages": max(1, -(-total // PAGE_SIZE)),
+        "pages": page_count(total, PAGE_SIZE),
         "class_code": class_code,
         "risk": risk,
         "status": status,
@@ -474,7 +475,7 @@ def _entry_list(
         "rows": register.rows(session=session, items=items),
         "total": total,
         "page": page,
-        "pages": max(1, -(-total // PAGE_SIZE)),
+        "pages": page_count(total, PAGE_SIZE),
         "category": category,
         "level": level,
         "categories": register.categories(),

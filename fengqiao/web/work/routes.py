@@ -13,6 +13,7 @@ from fengqiao.accounts.permissions import Permission
 from fengqiao.accounts.scope import Viewer
 from fengqiao.core.clock import utcnow
 from fengqiao.core.errors import FengqiaoError, InvalidInput, NotFound
+from fengqiao.core.paging import page_count
 from fengqiao.events import actions, present, queries
 from fengqiao.events import api as events_api
 from fengqiao.events.models import Event
@@ -74,7 +75,7 @@ def event_list(
         "params": params,
         "rows": rows,
         "total": total,
-        "pages": max(1, -(-total // views.PAGE_SIZE)),
+        "pages": page_count(total, views.PAGE_SIZE),
         "error": error,
         "choices": {
             "status": views.STATUS_CHOICES,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from fengqiao.accounts.permissions import Permission
 from fengqiao.accounts.scope import Viewer
 from fengqiao.core.errors import FengqiaoError, Forbidden
+from fengqiao.core.paging import page_count
 from fengqiao.events.kinds import RISK_LEVEL_LABELS
 from fengqiao.warnings import issued, notices
 from fengqiao.warnings.rules import service as rule_service
@@ -58,7 +59,7 @@ def warning_list(
         "rows": notices.warnings_out(session=session, viewer=viewer, items=items),
         "total": total,
         "page": page,
-        "pages": max(1, -(-total // PAGE_SIZE)),
+        "pages": page_count(total, PAGE_SIZE),
         "view": view,
         "level": level,
         "levels": [(k.value, f"{v}风险") for k, v in RISK_LEVEL_LABELS.items()],
